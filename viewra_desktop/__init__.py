@@ -1,0 +1,3 @@
+"""Viewra Desktop: watch a video while it is being encoded and packaged."""
+
+__version__ = "0.1.0"

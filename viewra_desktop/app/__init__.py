@@ -1,0 +1,1 @@
+"""The thin Qt layer: controller on a QThread, widgets."""

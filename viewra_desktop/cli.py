@@ -1,0 +1,82 @@
+"""Command line: ``viewra-desktop [FILE]`` (the window) and ``viewra-desktop serve FILE``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .core.errors import ViewraError
+from .core.paths import app_paths, setup_logging
+from .core.profiles import DEFAULT_PROFILE, PROFILES
+
+logger = logging.getLogger(__name__)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action="version", version=f"viewra-desktop {__version__}")
+    parser.add_argument(
+        "--profile",
+        default=None,
+        choices=list(PROFILES),
+        help=f"quality profile (default: {DEFAULT_PROFILE})",
+    )
+    parser.add_argument("--cache-dir", type=Path, default=None, help="cache folder to use")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+
+
+def serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="viewra-desktop serve",
+        description="Encode and package FILE, serve it on 127.0.0.1 and print the manifest "
+        "URLs as one JSON line. Stops on Ctrl+C or SIGTERM.",
+    )
+    parser.add_argument("file", metavar="FILE", help="the video to play")
+    parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    _common(parser)
+    return parser
+
+
+def app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="viewra-desktop",
+        description="Watch a video while it is encoded and packaged to DASH/HLS. "
+        "Use 'viewra-desktop serve FILE' for the headless server.",
+    )
+    parser.add_argument("file", metavar="FILE", nargs="?", help="the video to open")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the built-in demo clip (made on first use)"
+    )
+    _common(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    paths = app_paths()
+    try:
+        if args_list[:1] == ["serve"]:
+            args = serve_parser().parse_args(args_list[1:])
+            setup_logging(paths, args.verbose)
+            from .serve import run_serve
+
+            return run_serve(
+                args.file, args.profile or DEFAULT_PROFILE, args.port, args.cache_dir, paths
+            )
+        args = app_parser().parse_args(args_list)
+        setup_logging(paths, args.verbose)
+        from .app.main import run_app
+
+        return run_app(args, paths)
+    except ViewraError as exc:
+        logger.error("%s %s", exc, exc.details)
+        print(f"viewra-desktop: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

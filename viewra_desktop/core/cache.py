@@ -1,0 +1,210 @@
+"""The cache: one folder per (file, profile), reused when finished.
+
+Layout of an entry (also the ready-to-publish package once finished)::
+
+    <cache>/sessions/<key>/
+        manifest.mpd  master.m3u8  video.m3u8  audio.m3u8   the player's manifests
+        video/init.mp4  video/1.m4s ...                      segments
+        audio/init.mp4  audio/1.m4s ...
+        .work/                                               pipe, packager's live playlists
+        .lock                                                held while a process uses it
+        complete.json                                        written last, only on success
+
+An entry is finished only if ``complete.json`` exists, names this format version and every
+segment it lists is on disk: a half-finished encode is never taken for a finished one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import CacheError
+from .manifests import write_atomically
+
+logger = logging.getLogger(__name__)
+
+APP_NAME = "viewra-desktop"
+FORMAT_VERSION = 1  # bump when the package layout or encoding settings change
+COMPLETE_NAME = "complete.json"
+WORK_NAME = ".work"
+LOCK_NAME = ".lock"
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+def default_cache_root() -> Path:
+    import platformdirs
+
+    return platformdirs.user_cache_path(APP_NAME, appauthor=False)
+
+
+def session_key(path: str, profile: str) -> str:
+    """Identity of (file content as far as cheaply known, profile, format)."""
+    st = os.stat(path)
+    ident = [FORMAT_VERSION, os.path.realpath(path), st.st_size, st.st_mtime_ns, profile]
+    return hashlib.sha256(json.dumps(ident).encode()).hexdigest()[:24]
+
+
+@dataclass
+class CacheEntry:
+    path: Path
+
+    @property
+    def work(self) -> Path:
+        return self.path / WORK_NAME
+
+    @property
+    def complete_file(self) -> Path:
+        return self.path / COMPLETE_NAME
+
+    def read_complete(self) -> dict[str, Any] | None:
+        """The completion record if the entry is finished and intact, else None."""
+        try:
+            record = json.loads(self.complete_file.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("format") != FORMAT_VERSION:
+            return None
+        for name in record.get("files", ()):
+            if not (self.path / name).is_file():
+                logger.warning("cache entry %s lost %s: not reused", self.path.name, name)
+                return None
+        return record
+
+    def mark_complete(self, record: dict[str, Any]) -> None:
+        data = dict(record, format=FORMAT_VERSION)
+        write_atomically(self.complete_file, json.dumps(data, indent=1).encode())
+
+    def reset(self) -> None:
+        """Remove everything but the lock file (held by us)."""
+        for child in self.path.iterdir():
+            if child.name == LOCK_NAME:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    child.unlink()
+
+
+class EntryLock:
+    """An exclusive advisory lock on an entry for as long as a process uses it."""
+
+    def __init__(self, entry: CacheEntry) -> None:
+        self.entry = entry
+        self._handle: IO[bytes] | None = None
+
+    def acquire(self) -> bool:
+        handle = open(self.entry.path / LOCK_NAME, "ab")  # noqa: SIM115 - held open
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                return False
+        self._handle = handle
+        return True
+
+    def release(self) -> None:
+        if self._handle is not None:
+            if fcntl is not None:
+                with contextlib.suppress(OSError):
+                    fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+class Cache:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else default_cache_root()
+        self.sessions = self.root / "sessions"
+
+    def ensure(self) -> None:
+        try:
+            self.sessions.mkdir(parents=True, exist_ok=True)
+            probe = self.sessions / ".write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise CacheError(
+                f"The cache folder {self.root} cannot be written ({exc.strerror or exc}); "
+                "choose another with --cache-dir."
+            ) from exc
+
+    def entry(self, key: str) -> CacheEntry:
+        return CacheEntry(self.sessions / key)
+
+    def open_entry(self, key: str) -> tuple[CacheEntry, EntryLock]:
+        """Create (if needed) and lock an entry. Raises CacheError if another process has it."""
+        self.ensure()
+        entry = self.entry(key)
+        try:
+            entry.path.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"The cache folder {self.root} cannot be written: {exc}.") from exc
+        lock = EntryLock(entry)
+        if not lock.acquire():
+            raise CacheError(
+                "This file is being encoded with this profile by another Viewra Desktop "
+                "window; close it there or pick another profile."
+            )
+        return entry, lock
+
+    def sweep(self) -> int:
+        """Remove unfinished entries no process holds (left by a crash). Returns the count."""
+        removed = 0
+        if not self.sessions.is_dir():
+            return 0
+        for path in self.sessions.iterdir():
+            if not path.is_dir():
+                continue
+            entry = CacheEntry(path)
+            lock = EntryLock(entry)
+            try:
+                if not lock.acquire():
+                    continue
+            except OSError:
+                continue
+            try:
+                if entry.read_complete() is None:
+                    logger.info("removing unfinished cache entry %s", path.name)
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed += 1
+                else:
+                    shutil.rmtree(entry.work, ignore_errors=True)  # stale pipe, live files
+            finally:
+                lock.release()
+        return removed
+
+    def size(self) -> int:
+        total = 0
+        for dirpath, _dirs, files in os.walk(self.root):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    total += os.lstat(os.path.join(dirpath, name)).st_size
+        return total
+
+    def clear(self) -> None:
+        """Remove every entry no process holds."""
+        if not self.sessions.is_dir():
+            return
+        for path in self.sessions.iterdir():
+            lock = EntryLock(CacheEntry(path)) if path.is_dir() else None
+            if lock is None:
+                continue
+            if lock.acquire():
+                try:
+                    shutil.rmtree(path, ignore_errors=True)
+                finally:
+                    lock.release()

@@ -1,0 +1,162 @@
+"""Command lines for ffmpeg and Shaka Packager, built by pure functions.
+
+Tests compare the exact argv. Every flag carries a comment saying why it is there.
+"""
+
+from __future__ import annotations
+
+from .plan import AUDIO_RATE, Plan
+
+PROGRESS_PERIOD_S = 0.5
+FRAGMENT_US = 100_000  # fMP4 fragment length into the pipe: the packager sees data early
+
+
+def _fmt(seconds: float) -> str:
+    """Seconds as ffmpeg/packager read them: no exponent, no needless digits."""
+    text = f"{seconds:.6f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def keyframe_expr(grid: tuple[float, ...]) -> str:
+    """A ``-force_key_frames`` expression forcing a keyframe at every grid time, and only there.
+
+    The tail of the grid is uniform, so the expression stays short however long the video is:
+    explicit times for the irregular head, arithmetic for the rest.
+    """
+    count = len(grid)
+    # Find where the uniform tail starts.
+    head = count
+    if count >= 3:
+        step = round(grid[-1] - grid[-2], 6)
+        head = count - 2
+        while head > 0 and round(grid[head] - grid[head - 1], 6) == step:
+            head -= 1
+    else:
+        step = 0.0
+    if head >= count - 1:
+        target = _nested(grid, count)
+    else:
+        tail = f"{_fmt(grid[head])}+(n_forced-{head})*{_fmt(step)}"
+        target = f"if(lt(n_forced,{head}),{_nested(grid, head)},{tail})" if head else tail
+    # lt(n_forced,count): no keyframe after the last grid time; gte(t,...): at the grid time.
+    return f"expr:lt(n_forced,{count})*gte(t,{target})"
+
+
+def _nested(grid: tuple[float, ...], count: int) -> str:
+    """if(eq(n_forced,0),g0,if(eq(n_forced,1),g1,...)) over the first ``count`` times."""
+    expr = _fmt(grid[count - 1])
+    for index in range(count - 2, -1, -1):
+        expr = f"if(eq(n_forced,{index}),{_fmt(grid[index])},{expr})"
+    return expr
+
+
+def video_filters(plan: Plan) -> str:
+    video = plan.media.video
+    filters = []
+    if video is not None and video.interlaced:
+        filters.append("bwdif=mode=send_frame:deint=interlaced")  # only frames marked interlaced
+    if plan.frame_rate:
+        filters.append(f"fps={_fmt(plan.frame_rate)}")  # cap very high frame rates
+    # ffmpeg has already applied rotation (autorotate); scale to the planned display size.
+    filters.append(f"scale={plan.width}:{plan.height}:flags=bicubic")
+    filters.append("setsar=1")  # square pixels: the size above already holds the aspect ratio
+    filters.append("format=yuv420p")  # 8-bit 4:2:0, what every H.264 decoder plays
+    return ",".join(filters)
+
+
+def ffmpeg_command(ffmpeg: str, plan: Plan, output: str) -> list[str]:
+    """ffmpeg: the source to H.264/AAC fragmented MP4 written to ``output`` (the pipe)."""
+    media = plan.media
+    assert media.video is not None
+    maxrate = plan.maxrate_kbps
+    # Large enough never to add a keyframe of its own: keyframes come only from the grid.
+    keyint = 100_000
+    argv = [
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",  # never read the terminal
+        "-loglevel", "error",  # stderr holds only errors: its tail explains a failure
+        "-nostats",
+        "-progress", "pipe:1",  # key=value progress on stdout
+        "-stats_period", _fmt(PROGRESS_PERIOD_S),
+        "-i", "file:" + media.path,  # "file:" keeps a colon in the name from naming a protocol
+        "-map", f"0:{media.video.index}",
+    ]  # fmt: skip
+    if plan.audio is not None:
+        argv += ["-map", f"0:{plan.audio.index}"]
+    argv += [
+        "-map_metadata", "-1",  # the package carries no source tags
+        "-map_chapters", "-1",
+        "-sn", "-dn",  # subtitles and data streams are not packaged
+        "-t", _fmt(plan.duration),  # exactly the planned timeline
+        "-vf", video_filters(plan),
+        "-c:v", "libx264",
+        "-preset", plan.profile.preset,
+        "-crf", str(plan.profile.crf),
+        "-maxrate", f"{maxrate}k",  # a cap so peaks stay streamable
+        "-bufsize", f"{maxrate * 2}k",
+        "-profile:v", "high",
+        "-level:v", f"{plan.level / 10:.1f}",  # matches the codecs string in the manifests
+        "-force_key_frames", keyframe_expr(plan.grid),  # a keyframe on every grid time
+        "-sc_threshold", "0",  # no scene-cut keyframes between grid times
+        "-g", str(keyint),
+    ]  # fmt: skip
+    if plan.audio is not None:
+        argv += [
+            "-c:a", "aac",
+            "-b:a", f"{plan.audio_kbps}k",
+            "-ac", str(plan.audio_channels),
+            "-ar", str(AUDIO_RATE),
+            # Continuous audio from 0 (gaps filled, late starts padded), at least as long as
+            # the plan, so every planned audio segment exists.
+            "-af", f"aresample=async=1:first_pts=0,apad=whole_dur={_fmt(plan.duration)}",
+        ]  # fmt: skip
+    argv += [
+        "-f", "mp4",
+        # Fragmented MP4 readable as a stream: empty moov up front, a fragment at every
+        # keyframe and every FRAGMENT_US, each flushed at once so the packager is never
+        # waiting on ffmpeg's buffers.
+        "-movflags", "empty_moov+default_base_moof+frag_keyframe",
+        "-frag_duration", str(FRAGMENT_US),
+        "-flush_packets", "1",
+        "-y", "file:" + output,
+    ]  # fmt: skip
+    return argv
+
+
+def packager_command(
+    packager: str, plan: Plan, pipe: str, live_dir: str, start_number: int = 1
+) -> list[str]:
+    """Shaka Packager: the pipe into segments under ``video/`` and ``audio/``.
+
+    Paths are relative to the session folder (the process's working directory), so no
+    user-chosen folder name can break the stream descriptor syntax (commas, '=').
+    Its HLS EVENT playlists in ``live_dir`` are the ledger of complete segments; the player
+    never sees them.
+    """
+    streams = [("video", "video")]
+    if plan.audio is not None:
+        streams.append(("audio", "audio"))
+    argv = [packager]
+    for stream, folder in streams:
+        argv.append(
+            ",".join(
+                (
+                    f"in={pipe}",
+                    f"stream={stream}",
+                    # The init segment goes to the live folder: the packager rewrites it at
+                    # the end, so the session publishes its own copy.
+                    f"init_segment={live_dir}/{folder}-init.mp4",
+                    f"segment_template={folder}/$Number$.m4s",
+                    f"playlist_name={folder}.m3u8",
+                )
+            )
+        )
+    argv += [
+        "--segment_duration", _fmt(plan.unit),  # the grid's unit: one bucket per segment
+        "--start_segment_number", str(start_number),
+        "--hls_master_playlist_output", f"{live_dir}/master.m3u8",
+        "--hls_playlist_type", "EVENT",  # keep every segment listed and on disk
+        "--quiet",  # no INFO lines: stderr keeps warnings and errors for the failure tail
+    ]  # fmt: skip
+    return argv

@@ -1,0 +1,55 @@
+"""The built-in demo clip: a moving test pattern with a tone, made with ffmpeg on first use."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from pathlib import Path
+
+from .errors import ViewraError
+
+logger = logging.getLogger(__name__)
+
+DEMO_NAME = "viewra-demo.mp4"
+DEMO_SECONDS = 60
+
+
+def generate_command(
+    ffmpeg: str,
+    output: str,
+    seconds: float = DEMO_SECONDS,
+    size: str = "1280x720",
+    rate: int = 30,
+    audio: bool = True,
+) -> list[str]:
+    """A test clip: testsrc2 picture (moving, with a clock) and a 440 Hz tone."""
+    argv = [
+        ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
+        "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}",
+    ]  # fmt: skip
+    if audio:
+        argv += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
+    argv += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    if audio:
+        argv += ["-c:a", "aac", "-b:a", "128k"]
+    argv += ["-movflags", "+faststart", "-y", output]
+    return argv
+
+
+def demo_clip(ffmpeg: str, folder: Path) -> Path:
+    """The demo clip's path, generating it (atomically) the first time."""
+    target = folder / DEMO_NAME
+    if target.is_file() and target.stat().st_size > 0:
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{DEMO_NAME}.{os.getpid()}.mp4"
+    logger.info("generating the demo clip at %s", target)
+    done = subprocess.run(
+        generate_command(ffmpeg, str(partial)), capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise ViewraError("The demo clip could not be made.", details=done.stderr[-2000:])
+    os.replace(partial, target)
+    return target

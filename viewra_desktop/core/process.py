@@ -1,0 +1,201 @@
+"""Supervised external processes.
+
+One place starts every ffmpeg and packager process: it logs the exact argv, ties the child's
+life to this process (on Linux a parent-death signal, so a killed app leaves no encoder
+behind), keeps the tail of stderr for error messages, and stops with escalation
+(terminate, wait, kill, wait) so no zombie is left.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import ctypes
+import enum
+import logging
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+
+logger = logging.getLogger(__name__)
+
+STDERR_TAIL_LINES = 40
+TERMINATE_GRACE_S = 2.0
+_PR_SET_PDEATHSIG = 1
+
+
+class Status(enum.IntEnum):
+    """Ordered so that the status of several processes is their max."""
+
+    FINISHED = 0
+    RUNNING = 1
+    ERRORED = 2
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child after fork
+    """Linux: the kernel sends SIGKILL to the child when the thread that forked it ends."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died between fork and prctl
+        os._exit(1)
+
+
+class SupervisedProcess:
+    """A child process with a name, a stderr tail and an escalating ``stop()``.
+
+    ``on_stdout_line`` (if given) receives every stdout line on a reader thread.
+    Start it from a thread that outlives it: on Linux the parent-death signal is tied to the
+    starting thread.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        cwd: str | None = None,
+        on_stdout_line: Callable[[str], None] | None = None,
+    ) -> None:
+        self.name = name
+        self.argv = list(argv)
+        self.cwd = cwd
+        self._on_stdout_line = on_stdout_line
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self._popen: subprocess.Popen[bytes] | None = None
+        self._readers: list[threading.Thread] = []
+        self._stopping = False
+        self._lock = threading.Lock()
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        logger.info("start %s: %s", self.name, shlex.join(self.argv))
+        kwargs: dict = {}
+        if sys.platform.startswith("linux"):
+            kwargs["preexec_fn"] = _die_with_parent
+        if os.name == "posix":
+            # Its own process group: a Ctrl+C in the terminal reaches the app, which then
+            # stops the children in order, instead of reaching the children directly.
+            kwargs["start_new_session"] = True
+        elif sys.platform == "win32":
+            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+        self._popen = subprocess.Popen(
+            self.argv,
+            cwd=self.cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if self._on_stdout_line else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            close_fds=True,
+            **kwargs,
+        )
+        self._reader("stderr", self._popen.stderr, self._stderr_line)
+        if self._on_stdout_line:
+            self._reader("stdout", self._popen.stdout, self._on_stdout_line)
+
+    def _reader(self, what: str, stream, handle: Callable[[str], None]) -> None:
+        def run() -> None:
+            try:
+                for raw in iter(stream.readline, b""):
+                    line = raw.decode("utf-8", "replace").rstrip()
+                    if line:
+                        handle(line)
+            except (OSError, ValueError):
+                pass
+            finally:
+                stream.close()
+
+        thread = threading.Thread(target=run, name=f"{self.name}-{what}", daemon=True)
+        thread.start()
+        self._readers.append(thread)
+
+    def _stderr_line(self, line: str) -> None:
+        self._stderr_tail.append(line)
+        logger.debug("%s: %s", self.name, line)
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def pid(self) -> int | None:
+        return self._popen.pid if self._popen else None
+
+    @property
+    def returncode(self) -> int | None:
+        return self._popen.poll() if self._popen else None
+
+    def status(self) -> Status:
+        code = self.returncode
+        if self._popen is None:
+            return Status.FINISHED
+        if code is None:
+            return Status.RUNNING
+        return Status.FINISHED if code == 0 or self._stopping else Status.ERRORED
+
+    def stderr_tail(self, lines: int = 12) -> str:
+        for thread in self._readers:
+            thread.join(timeout=0.5)  # let the reader catch the last words of a dead process
+        return "\n".join(list(self._stderr_tail)[-lines:])
+
+    def describe_exit(self) -> str:
+        code = self.returncode
+        if code is None:
+            return f"{self.name} is running"
+        if code < 0:
+            try:
+                return f"{self.name} was killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"{self.name} was killed by signal {-code}"
+        return f"{self.name} exited with code {code}"
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if self._popen is None:
+            return None
+        try:
+            return self._popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    # -- stopping ---------------------------------------------------------------------------
+
+    def stop(
+        self, grace: float = TERMINATE_GRACE_S, after_signal: Callable[[], None] | None = None
+    ) -> None:
+        """Terminate, wait ``grace`` seconds, kill, wait. Safe to call twice or from threads.
+
+        ``after_signal`` runs right after the terminate signal (for example to unblock a
+        process stuck opening a pipe, where the signal alone does not end it).
+        """
+        with self._lock:
+            popen = self._popen
+            if popen is None:
+                return
+            if popen.poll() is None:
+                self._stopping = True
+                logger.info("stop %s (pid %d)", self.name, popen.pid)
+                with contextlib.suppress(ProcessLookupError):
+                    popen.terminate()
+                if after_signal is not None:
+                    after_signal()
+                try:
+                    popen.wait(grace)
+                except subprocess.TimeoutExpired:
+                    logger.warning("%s did not end in %.1f s: killing it", self.name, grace)
+                    with contextlib.suppress(ProcessLookupError):
+                        popen.kill()
+                    popen.wait()
+            for thread in self._readers:
+                thread.join(timeout=2.0)
+
+    def kill(self) -> None:
+        """Immediate SIGKILL and reap (for a process known to be stuck)."""
+        with self._lock:
+            popen = self._popen
+            if popen is not None and popen.poll() is None:
+                self._stopping = True
+                popen.kill()
+                popen.wait()

@@ -1,0 +1,75 @@
+"""ffmpeg's ``-progress`` output parsed into ``Progress`` values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Progress:
+    position: float  # seconds of output encoded
+    duration: float  # seconds planned
+    speed: float  # x realtime (0.0 when unknown)
+    done: bool = False
+
+    @property
+    def fraction(self) -> float:
+        if self.done:
+            return 1.0
+        return min(1.0, self.position / self.duration) if self.duration > 0 else 0.0
+
+    @property
+    def seconds_left(self) -> float | None:
+        if self.done:
+            return 0.0
+        if self.speed <= 0:
+            return None
+        return max(0.0, self.duration - self.position) / self.speed
+
+
+class ProgressParser:
+    """Feed it ffmpeg's progress lines; it calls ``on_progress`` at each block's end.
+
+    ``offset`` is added to positions (an encode started part-way into the timeline).
+    """
+
+    def __init__(
+        self, duration: float, on_progress: Callable[[Progress], None], offset: float = 0.0
+    ) -> None:
+        self.duration = duration
+        self.offset = offset
+        self._on_progress = on_progress
+        self._block: dict[str, str] = {}
+
+    def feed(self, line: str) -> None:
+        key, sep, value = line.partition("=")
+        if not sep:
+            return
+        key, value = key.strip(), value.strip()
+        self._block[key] = value
+        if key == "progress":
+            self._on_progress(self._parse(self._block))
+            self._block = {}
+
+    def _parse(self, block: dict[str, str]) -> Progress:
+        position = 0.0
+        for key, scale in (("out_time_us", 1e-6), ("out_time_ms", 1e-6)):
+            # ffmpeg's out_time_ms is in microseconds too (a long-standing misnomer).
+            try:
+                position = max(0.0, int(block[key]) * scale)
+                break
+            except (KeyError, ValueError):
+                continue
+        speed_text = block.get("speed", "").rstrip("x").strip()
+        try:
+            speed = float(speed_text)
+        except ValueError:
+            speed = 0.0
+        done = block.get("progress") == "end"
+        return Progress(
+            position=min(self.duration, position + self.offset),
+            duration=self.duration,
+            speed=speed if speed == speed else 0.0,
+            done=done,
+        )

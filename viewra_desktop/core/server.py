@@ -1,0 +1,302 @@
+"""The local HTTP server that waits for segments.
+
+It listens on 127.0.0.1 only, on a free port unless told otherwise. Each session is mounted
+under an unguessable token (``/<token>/manifest.mpd``); a request names a file by a fixed
+pattern, never by a path on disk, so nothing outside the session can be reached and there
+are no directory listings.
+
+A request for a segment that is not complete yet waits until it is: never a 404 for a
+segment the plan promises, never half a file. If the pipeline failed it answers 503 at once;
+if the pipeline finished without that segment, 404. A client that goes away while waiting
+releases its thread within a poll period.
+
+The standard library's ``ThreadingHTTPServer`` is enough here: one thread per connection
+suits requests that block on a condition variable, and it adds no dependency.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import re
+import secrets
+import select
+import socket
+import threading
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .ledger import Ledger, Wait
+
+logger = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+SEGMENT_WAIT_S = 60.0  # longest a request waits for the encoder before 504
+CHUNK = 256 * 1024
+
+MIME_TYPES = {
+    ".mpd": "application/dash+xml",
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".vtt": "text/vtt",
+}
+_NAME = re.compile(
+    r"^(?:(?P<manifest>manifest\.mpd|master\.m3u8|video\.m3u8|audio\.m3u8)"
+    r"|(?P<stream>video|audio)/(?:(?P<init>init\.mp4)|(?P<number>[1-9][0-9]{0,8})\.m4s)"
+    r"|subtitles/(?P<vtt>[a-z0-9_-]{1,40}\.vtt))$"
+)
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@dataclass
+class Mount:
+    """What the server knows of one session."""
+
+    folder: Path
+    ledger: Ledger
+    segment_counts: dict[str, int]  # stream -> number of segments the manifests list
+
+
+def mime_type(name: str) -> str:
+    suffix = Path(name).suffix
+    if suffix in MIME_TYPES:
+        return MIME_TYPES[suffix]
+    return "audio/mp4" if name.startswith("audio/") else "video/mp4"
+
+
+class SegmentServer:
+    """Serve mounted sessions on loopback; ``start()`` returns at once."""
+
+    def __init__(self, port: int = 0, segment_wait: float = SEGMENT_WAIT_S) -> None:
+        self.segment_wait = segment_wait
+        self._mounts: dict[str, Mount] = {}
+        self._mounts_lock = threading.Lock()
+        self._httpd = _Server((HOST, port), _Handler)
+        self._httpd.owner = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="http-server"
+        )
+        self._thread.daemon = True
+        self._thread.start()
+
+    def close(self) -> None:
+        with self._mounts_lock:
+            mounts = list(self._mounts.values())
+            self._mounts.clear()
+        for mount in mounts:  # release waiting requests
+            mount.ledger.fail("The session was closed.")
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+        self._httpd.server_close()
+
+    def mount(self, mount: Mount) -> str:
+        """Serve a session; return its base URL (ending in '/')."""
+        token = secrets.token_urlsafe(24)
+        with self._mounts_lock:
+            self._mounts[token] = mount
+        return f"{self.base_url}/{token}/"
+
+    def unmount(self, url: str) -> None:
+        token = urlsplit(url).path.strip("/").split("/")[0]
+        with self._mounts_lock:
+            self._mounts.pop(token, None)
+
+    def lookup(self, token: str) -> Mount | None:
+        with self._mounts_lock:
+            return self._mounts.get(token)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+    owner: SegmentServer
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[override]
+        logger.debug("request from %s failed", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    server_version = "Viewra"
+    sys_version = ""
+    timeout = 30  # idle keep-alive connections and slow request lines
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        logger.debug("%s %s", self.address_string(), format % args)
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 - CORS preflight from a browser player
+        self.send_response(HTTPStatus.NO_CONTENT)
+        self._common_headers()
+        self.send_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "Range")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._serve(head=True)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._serve(head=False)
+
+    # -- routing ----------------------------------------------------------------------------
+
+    def _serve(self, head: bool) -> None:
+        owner = self.server.owner
+        path = urlsplit(self.path).path
+        token, _, name = path.lstrip("/").partition("/")
+        mount = owner.lookup(token) if _TOKEN.match(token) else None
+        match = _NAME.match(name) if mount is not None else None
+        if mount is None or match is None:
+            self._error(HTTPStatus.NOT_FOUND)
+            return
+        stream = match.group("stream")
+        if stream is not None:
+            if stream not in mount.ledger.streams:
+                self._error(HTTPStatus.NOT_FOUND)
+                return
+            number = int(match.group("number")) if match.group("number") else None
+            if number is not None and number > mount.segment_counts.get(stream, 0):
+                self._error(HTTPStatus.NOT_FOUND)
+                return
+            outcome = mount.ledger.wait(stream, number, owner.segment_wait, self._client_gone)
+            if outcome is Wait.CANCELLED:
+                self.close_connection = True
+                return
+            if outcome is not Wait.READY:
+                status = {
+                    Wait.FAILED: HTTPStatus.SERVICE_UNAVAILABLE,
+                    Wait.MISSING: HTTPStatus.NOT_FOUND,
+                    Wait.TIMEOUT: HTTPStatus.GATEWAY_TIMEOUT,
+                }[outcome]
+                self._error(status, mount.ledger.failure or "")
+                return
+        self._send_file(mount.folder / name, name, head)
+
+    def _client_gone(self) -> bool:
+        """True if the client closed its end while we wait (readable with nothing to read)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if not readable:
+                return False
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
+    # -- responses --------------------------------------------------------------------------
+
+    def _common_headers(self) -> None:
+        self.send_header("Access-Control-Allow-Origin", "*")  # browser players on any page
+        self.send_header("X-Content-Type-Options", "nosniff")
+
+    def _error(self, status: HTTPStatus, message: str = "") -> None:
+        body = (message or status.phrase).encode("utf-8") + b"\n"
+        try:
+            self.send_response(status)
+            self._common_headers()
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except OSError:
+            self.close_connection = True
+
+    def _send_file(self, file: Path, name: str, head: bool) -> None:
+        try:
+            handle = file.open("rb")
+        except OSError:
+            self._error(HTTPStatus.NOT_FOUND)
+            return
+        with handle:
+            size = os_size(handle)
+            start, end = 0, size - 1
+            status = HTTPStatus.OK
+            wanted = self.headers.get("Range")
+            if wanted:
+                parsed = _parse_range(wanted, size)
+                if parsed is None:
+                    self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                    self._common_headers()
+                    self.send_header("Content-Range", f"bytes */{size}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                start, end = parsed
+                status = HTTPStatus.PARTIAL_CONTENT
+            length = max(0, end - start + 1)
+            try:
+                self.send_response(status)
+                self._common_headers()
+                self.send_header("Content-Type", mime_type(name))
+                self.send_header("Content-Length", str(length))
+                self.send_header("Accept-Ranges", "bytes")
+                if status == HTTPStatus.PARTIAL_CONTENT:
+                    self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+                # Manifests are rewritten when the encode finishes; segments never change.
+                cache = "no-cache" if name.endswith((".mpd", ".m3u8")) else "max-age=3600"
+                self.send_header("Cache-Control", cache)
+                self.end_headers()
+                if head or not length:
+                    return
+                handle.seek(start)
+                _copy(handle, self.wfile, length)
+            except OSError as exc:
+                if exc.errno not in (errno.EPIPE, errno.ECONNRESET):
+                    logger.debug("sending %s failed: %s", name, exc)
+                self.close_connection = True
+
+
+def os_size(handle) -> int:
+    import os
+
+    return os.fstat(handle.fileno()).st_size
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    match = _RANGE.match(header.strip())
+    if match is None or size == 0:
+        return None
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":  # suffix: the last N bytes
+        count = int(last)
+        if count == 0:
+            return None
+        return max(0, size - count), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or end < start:
+        return None
+    return start, end
+
+
+def _copy(source, target, length: int) -> None:
+    left = length
+    while left > 0:
+        chunk = source.read(min(CHUNK, left))
+        if not chunk:
+            break
+        target.write(chunk)
+        left -= len(chunk)
+
+
+__all__ = ["HOST", "MIME_TYPES", "Mount", "SegmentServer", "mime_type"]

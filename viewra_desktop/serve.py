@@ -1,0 +1,72 @@
+"""``viewra-desktop serve``: encode, package and serve one file, headless.
+
+Prints exactly one JSON line with the manifest URLs on stdout as soon as they can be
+requested, then serves until SIGINT/SIGTERM. Any player can watch: mpv, VLC, a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .core.cache import Cache
+from .core.errors import ViewraError
+from .core.manifests import HLS_MASTER_NAME, MPD_NAME
+from .core.paths import AppPaths
+from .core.profiles import get_profile
+from .core.server import Mount, SegmentServer
+from .core.session import Session, State
+
+logger = logging.getLogger(__name__)
+
+
+def session_mount(session: Session) -> Mount:
+    """What the server needs to serve a started session."""
+    assert session.ledger is not None and session.plan is not None
+    if session.from_cache:
+        counts = {s: session.ledger.count(s) for s in session.ledger.streams}
+    else:
+        counts = {"video": session.plan.video_segments, "audio": session.plan.audio_segments}
+    return Mount(folder=session.folder, ledger=session.ledger, segment_counts=counts)
+
+
+def run_serve(
+    file: str, profile_name: str, port: int, cache_dir: Path | None, paths: AppPaths
+) -> int:
+    stop = threading.Event()
+
+    def on_signal(signum, _frame) -> None:
+        logger.info("signal %s: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    def on_state(state: State) -> None:
+        if state is State.FAILED and session.failure is not None:
+            print(f"viewra-desktop: {session.failure.message}", file=sys.stderr, flush=True)
+
+    profile = get_profile(profile_name)
+    cache = Cache(cache_dir or paths.cache)
+    cache.ensure()
+    cache.sweep()
+    try:
+        server = SegmentServer(port=port)
+    except OSError as exc:
+        raise ViewraError(f"Port {port} cannot be used ({exc.strerror or exc}).") from exc
+    session = Session(file, profile, cache, on_state=on_state)
+    try:
+        session.start()
+        url = server.mount(session_mount(session))
+        server.start()
+        print(json.dumps({"dash": url + MPD_NAME, "hls": url + HLS_MASTER_NAME}), flush=True)
+        while not stop.wait(0.25):
+            pass
+    finally:
+        session.stop()
+        server.close()
+    return 0
