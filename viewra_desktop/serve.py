@@ -18,20 +18,10 @@ from .core.errors import ViewraError
 from .core.manifests import HLS_MASTER_NAME, MPD_NAME
 from .core.paths import AppPaths
 from .core.profiles import get_profile
-from .core.server import Mount, SegmentServer
+from .core.server import SegmentServer
 from .core.session import Session, State
 
 logger = logging.getLogger(__name__)
-
-
-def session_mount(session: Session) -> Mount:
-    """What the server needs to serve a started session."""
-    assert session.ledger is not None and session.plan is not None
-    if session.from_cache:
-        counts = {s: session.ledger.count(s) for s in session.ledger.streams}
-    else:
-        counts = {"video": session.plan.video_segments, "audio": session.plan.audio_segments}
-    return Mount(folder=session.folder, ledger=session.ledger, segment_counts=counts)
 
 
 def run_serve(
@@ -61,7 +51,7 @@ def run_serve(
     session = Session(file, profile, cache, on_state=on_state)
     try:
         session.start()
-        url = server.mount(session_mount(session))
+        url = server.mount(session.mount())
         server.start()
         print(json.dumps({"dash": url + MPD_NAME, "hls": url + HLS_MASTER_NAME}), flush=True)
         while not stop.wait(0.25):

@@ -37,6 +37,7 @@ from .probe import MediaInfo, probe
 from .process import Status, SupervisedProcess
 from .profiles import Profile
 from .progress import Progress, ProgressParser
+from .server import Mount
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,15 @@ class Session:
         if self.state in (State.STARTING, State.ENCODING):
             self._set_state(State.STOPPED)
         self._release()
+
+    def mount(self) -> Mount:
+        """What the server needs to serve this (started) session."""
+        assert self.ledger is not None and self.plan is not None
+        if self.from_cache:
+            counts = {s: self.ledger.count(s) for s in self.ledger.streams}
+        else:
+            counts = {"video": self.plan.video_segments, "audio": self.plan.audio_segments}
+        return Mount(folder=self.folder, ledger=self.ledger, segment_counts=counts)
 
     def encoded_ranges(self) -> list[tuple[float, float]]:
         """Time ranges (seconds) whose video segments are complete, merged."""
