@@ -36,8 +36,12 @@ def run_serve(
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
+    serving = threading.Event()
+
     def on_state(state: State) -> None:
-        if state is State.FAILED and session.failure is not None:
+        # Failures while starting are raised (and reported once by the caller); later ones
+        # are told here, and the segments already complete stay served.
+        if serving.is_set() and state is State.FAILED and session.failure is not None:
             print(f"viewra-desktop: {session.failure.message}", file=sys.stderr, flush=True)
 
     profile = get_profile(profile_name)
@@ -54,6 +58,7 @@ def run_serve(
         url = server.mount(session.mount())
         server.start()
         print(json.dumps({"dash": url + MPD_NAME, "hls": url + HLS_MASTER_NAME}), flush=True)
+        serving.set()
         while not stop.wait(0.25):
             pass
     finally:
