@@ -38,7 +38,9 @@ class Serve:
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
         assert ready, f"serve printed no URLs in {timeout} s"
         line = self.proc.stdout.readline()
-        assert line, f"serve ended without URLs: {self.proc.stderr.read() if self.proc.stderr else ''}"
+        if not line:
+            err = self.proc.stderr.read() if self.proc.stderr else ""
+            raise AssertionError(f"serve ended without URLs: {err}")
         self.ready_after = time.monotonic() - self.started
         self.urls = json.loads(line)
         return self.urls
@@ -107,7 +109,7 @@ class Playback:
 
     @property
     def backward_jumps(self) -> list[tuple[float, float]]:
-        return [(a, b) for a, b in zip(self.times, self.times[1:]) if b < a - 1e-6]
+        return [(a, b) for a, b in zip(self.times, self.times[1:], strict=False) if b < a - 1e-6]
 
 
 END_REASONS = {0: "eof", 1: "restarted", 2: "aborted", 3: "quit", 4: "error", 5: "redirect"}

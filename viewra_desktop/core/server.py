@@ -127,7 +127,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
     owner: SegmentServer
 
-    def handle_error(self, request, client_address) -> None:  # type: ignore[override]
+    def handle_error(self, request, client_address) -> None:
         logger.debug("request from %s failed", client_address, exc_info=True)
 
 
