@@ -5,6 +5,8 @@ Tests compare the exact argv. Every flag carries a comment saying why it is ther
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .plan import AUDIO_RATE, Plan
 
 PROGRESS_PERIOD_S = 0.5
@@ -64,11 +66,39 @@ def video_filters(plan: Plan) -> str:
     return ",".join(filters)
 
 
-def ffmpeg_command(ffmpeg: str, plan: Plan, output: str) -> list[str]:
+@dataclass(frozen=True)
+class Run:
+    """The part of the timeline one ffmpeg + packager pair encodes.
+
+    ``first``..``last`` are video segment numbers (1-based; ``last`` None: to the end).
+    ``fast_start`` trades some compression for a first segment out of the encoder sooner
+    (no lookahead); it keeps the same SPS/PPS, so its segments share one init segment.
+    """
+
+    first: int = 1
+    last: int | None = None
+    fast_start: bool = False
+
+    def start_time(self, plan: Plan) -> float:
+        return plan.grid[self.first - 1]
+
+    def end_time(self, plan: Plan) -> float:
+        return plan.duration if self.last is None else plan.video_segment_span(self.last)[1]
+
+    def grid(self, plan: Plan) -> tuple[float, ...]:
+        """This run's keyframe times, relative to its own start."""
+        start = self.start_time(plan)
+        times = plan.grid[self.first - 1 : self.last]
+        return tuple(round(t - start, 6) for t in times)
+
+
+def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> list[str]:
     """ffmpeg: the source to H.264/AAC fragmented MP4 written to ``output`` (the pipe)."""
     media = plan.media
     assert media.video is not None
     maxrate = plan.maxrate_kbps
+    start = run.start_time(plan)
+    length = run.end_time(plan) - start
     # Large enough never to add a keyframe of its own: keyframes come only from the grid.
     keyint = 100_000
     argv = [
@@ -79,6 +109,10 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str) -> list[str]:
         "-nostats",
         "-progress", "pipe:1",  # key=value progress on stdout
         "-stats_period", _fmt(PROGRESS_PERIOD_S),
+    ]  # fmt: skip
+    if start > 0:
+        argv += ["-ss", _fmt(start)]  # input seeking: fast, and exact since we re-encode
+    argv += [
         "-i", "file:" + media.path,  # "file:" keeps a colon in the name from naming a protocol
         "-map", f"0:{media.video.index}",
     ]  # fmt: skip
@@ -88,7 +122,7 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str) -> list[str]:
         "-map_metadata", "-1",  # the package carries no source tags
         "-map_chapters", "-1",
         "-sn", "-dn",  # subtitles and data streams are not packaged
-        "-t", _fmt(plan.duration),  # exactly the planned timeline
+        "-t", _fmt(length),  # exactly this run's part of the planned timeline
         "-vf", video_filters(plan),
         "-c:v", "libx264",
         "-preset", plan.profile.preset,
@@ -97,26 +131,40 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str) -> list[str]:
         "-bufsize", f"{maxrate * 2}k",
         "-profile:v", "high",
         "-level:v", f"{plan.level / 10:.1f}",  # matches the codecs string in the manifests
-        "-force_key_frames", keyframe_expr(plan.grid),  # a keyframe on every grid time
+        "-force_key_frames", keyframe_expr(run.grid(plan)),  # a keyframe on every grid time
         "-sc_threshold", "0",  # no scene-cut keyframes between grid times
         "-g", str(keyint),
     ]  # fmt: skip
+    if run.fast_start:
+        # No lookahead: frames leave the encoder at once. SPS/PPS stay the same.
+        argv += ["-rc-lookahead", "0", "-x264-params", "sync-lookahead=0"]
     if plan.audio is not None:
+        # AAC priming puts the first packet 1024 samples early; mid-timeline that would
+        # start a sliver of a segment before the run's start, so start the audio late by
+        # as much (21 ms).
+        first_pts = 1024 if start > 0 else 0
         argv += [
             "-c:a", "aac",
             "-b:a", f"{plan.audio_kbps}k",
             "-ac", str(plan.audio_channels),
             "-ar", str(AUDIO_RATE),
-            # Continuous audio from 0 (gaps filled, late starts padded), at least as long as
-            # the plan, so every planned audio segment exists.
-            "-af", f"aresample=async=1:first_pts=0,apad=whole_dur={_fmt(plan.duration)}",
+            # Continuous audio from the run's start (gaps filled, late starts padded), at
+            # least as long as the run, so every planned audio segment exists.
+            "-af", f"aresample=async=1:first_pts={first_pts},apad=whole_dur={_fmt(length)}",
+        ]  # fmt: skip
+    if start > 0:
+        argv += [
+            "-output_ts_offset", _fmt(start),  # timestamps on the absolute timeline...
+            "-avoid_negative_ts", "disabled",  # ...not shifted back to zero by the muxer...
+            "-use_editlist", "0",
         ]  # fmt: skip
     argv += [
         "-f", "mp4",
         # Fragmented MP4 readable as a stream: empty moov up front, a fragment at every
         # keyframe and every FRAGMENT_US, each flushed at once so the packager is never
         # waiting on ffmpeg's buffers.
-        "-movflags", "empty_moov+default_base_moof+frag_keyframe",
+        "-movflags", "empty_moov+default_base_moof+frag_keyframe"
+        + ("+frag_discont" if start > 0 else ""),  # ...and kept in the fragments (tfdt)
         "-frag_duration", str(FRAGMENT_US),
         "-flush_packets", "1",
         "-y", "file:" + output,
@@ -125,37 +173,36 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str) -> list[str]:
 
 
 def packager_command(
-    packager: str, plan: Plan, pipe: str, live_dir: str, start_number: int = 1
+    packager: str, plan: Plan, pipe: str, run_dir: str, run: Run = Run()
 ) -> list[str]:
-    """Shaka Packager: the pipe into segments under ``video/`` and ``audio/``.
+    """Shaka Packager: the pipe into segments under ``run_dir``.
 
     Paths are relative to the session folder (the process's working directory), so no
     user-chosen folder name can break the stream descriptor syntax (commas, '=').
-    Its HLS EVENT playlists in ``live_dir`` are the ledger of complete segments; the player
-    never sees them.
+    Its HLS EVENT playlists in ``run_dir`` are the ledger of complete segments; the player
+    never sees them. Segment numbers start at ``run.first`` for every stream (the session
+    maps audio numbers onto the timeline).
     """
-    streams = [("video", "video")]
+    streams = ["video"]
     if plan.audio is not None:
-        streams.append(("audio", "audio"))
+        streams.append("audio")
     argv = [packager]
-    for stream, folder in streams:
+    for stream in streams:
         argv.append(
             ",".join(
                 (
                     f"in={pipe}",
                     f"stream={stream}",
-                    # The init segment goes to the live folder: the packager rewrites it at
-                    # the end, so the session publishes its own copy.
-                    f"init_segment={live_dir}/{folder}-init.mp4",
-                    f"segment_template={folder}/$Number$.m4s",
-                    f"playlist_name={folder}.m3u8",
+                    f"init_segment={run_dir}/{stream}-init.mp4",
+                    f"segment_template={run_dir}/{stream}/$Number$.m4s",
+                    f"playlist_name={stream}.m3u8",
                 )
             )
         )
     argv += [
         "--segment_duration", _fmt(plan.unit),  # the grid's unit: one bucket per segment
-        "--start_segment_number", str(start_number),
-        "--hls_master_playlist_output", f"{live_dir}/master.m3u8",
+        "--start_segment_number", str(run.first),
+        "--hls_master_playlist_output", f"{run_dir}/master.m3u8",
         "--hls_playlist_type", "EVENT",  # keep every segment listed and on disk
         "--quiet",  # no INFO lines: stderr keeps warnings and errors for the failure tail
     ]  # fmt: skip

@@ -48,6 +48,7 @@ class Wait(enum.Enum):
 class _StreamState:
     segments: dict[int, float] = field(default_factory=dict)
     init_ready: bool = False
+    end: int | None = None  # the last segment number, once the real end is known
 
 
 class Ledger:
@@ -76,6 +77,16 @@ class Ledger:
         with self._cond:
             self._streams[stream].init_ready = True
             self._cond.notify_all()
+
+    def set_end(self, stream: str, last: int) -> None:
+        """The stream really ends at segment ``last``: later numbers will never come."""
+        with self._cond:
+            self._streams[stream].end = last
+            self._cond.notify_all()
+
+    def end(self, stream: str) -> int | None:
+        with self._cond:
+            return self._streams[stream].end
 
     def finish(self) -> None:
         with self._cond:
@@ -135,7 +146,9 @@ class Ledger:
                     return Wait.READY
                 if self._failure is not None:
                     return Wait.FAILED
-                if self._finished:
+                if self._finished or (
+                    number is not None and state.end is not None and number > state.end
+                ):
                     return Wait.MISSING
                 left = deadline - time.monotonic()
                 if left <= 0:

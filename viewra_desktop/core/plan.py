@@ -19,24 +19,25 @@ from .probe import AudioStream, MediaInfo
 from .profiles import Profile
 
 UNIT_S = 0.5  # packager --segment_duration; every grid time is a multiple of it
-FIRST_SEGMENTS_S = (0.5, 0.5, 1.0)  # short first segments for a fast start
-SEGMENT_S = 2.0  # then regular segments
+FIRST_SEGMENTS_S = (0.5, 0.5)  # short first segments for a fast start
+SEGMENT_S = 1.0  # then regular segments: short, so a seek restarts fast
 MIN_TAIL_S = 0.1  # a last video segment shorter than this is merged into the one before
 MAX_FPS = 60.0
 AUDIO_RATE = 48000
 
-# H.264 levels: (level, max frame size in macroblocks, max macroblocks/s, max High kbps).
+# H.264 levels: (level, max frame size in macroblocks, max macroblocks/s, max High kbps,
+# max High CPB kbit).
 _LEVELS = (
-    (30, 1620, 40500, 12500),
-    (31, 3600, 108000, 17500),
-    (32, 5120, 216000, 25000),
-    (40, 8192, 245760, 25000),
-    (41, 8192, 245760, 62500),
-    (42, 8704, 522240, 62500),
-    (50, 22080, 589824, 168750),
-    (51, 36864, 983040, 300000),
-    (52, 36864, 2073600, 300000),
-    (60, 139264, 4177920, 300000),
+    (30, 1620, 40500, 12500, 12500),
+    (31, 3600, 108000, 17500, 17500),
+    (32, 5120, 216000, 25000, 25000),
+    (40, 8192, 245760, 25000, 31250),
+    (41, 8192, 245760, 62500, 78125),
+    (42, 8704, 522240, 62500, 78125),
+    (50, 22080, 589824, 168750, 168750),
+    (51, 36864, 983040, 300000, 300000),
+    (52, 36864, 2073600, 300000, 300000),
+    (60, 139264, 4177920, 300000, 300000),
 )
 
 
@@ -128,8 +129,10 @@ def output_size(display: tuple[int, int], short_side: int | None) -> tuple[int, 
 def h264_level(width: int, height: int, fps: float, maxrate_kbps: int) -> int:
     frame_mbs = math.ceil(width / 16) * math.ceil(height / 16)
     rate = frame_mbs * (fps or 30.0)
-    for level, max_fs, max_mbps, max_kbps in _LEVELS:
-        if frame_mbs <= max_fs and rate <= max_mbps and maxrate_kbps <= max_kbps:
+    for level, max_fs, max_mbps, max_kbps, max_cpb in _LEVELS:
+        # ffmpeg_command's -bufsize is twice the maxrate: the level's buffer must hold it.
+        buffer_fits = 2 * maxrate_kbps <= max_cpb
+        if frame_mbs <= max_fs and rate <= max_mbps and maxrate_kbps <= max_kbps and buffer_fits:
             return level
     return _LEVELS[-1][0]
 

@@ -12,12 +12,17 @@ class Progress:
     duration: float  # seconds planned
     speed: float  # x realtime (0.0 when unknown)
     done: bool = False
+    encoded: float | None = None  # seconds complete in all (several runs); None: = position
+
+    @property
+    def complete(self) -> float:
+        return self.position if self.encoded is None else self.encoded
 
     @property
     def fraction(self) -> float:
         if self.done:
             return 1.0
-        return min(1.0, self.position / self.duration) if self.duration > 0 else 0.0
+        return min(1.0, self.complete / self.duration) if self.duration > 0 else 0.0
 
     @property
     def seconds_left(self) -> float | None:
@@ -25,7 +30,7 @@ class Progress:
             return 0.0
         if self.speed <= 0:
             return None
-        return max(0.0, self.duration - self.position) / self.speed
+        return max(0.0, self.duration - self.complete) / self.speed
 
 
 class ProgressParser:

@@ -23,6 +23,7 @@ import secrets
 import select
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,9 @@ class Mount:
     folder: Path
     ledger: Ledger
     segment_counts: dict[str, int]  # stream -> number of segments the manifests list
+    # Called (on the request's thread) before waiting for a segment that is not complete,
+    # so the session can move the encoder there (a seek far ahead).
+    on_request: Callable[[str, int], None] | None = None
 
 
 def mime_type(name: str) -> str:
@@ -175,6 +179,9 @@ class _Handler(BaseHTTPRequestHandler):
             if number is not None and number > mount.segment_counts.get(stream, 0):
                 self._error(HTTPStatus.NOT_FOUND)
                 return
+            hook = mount.on_request
+            if number is not None and hook is not None and not mount.ledger.has(stream, number):
+                hook(stream, number)
             outcome = mount.ledger.wait(stream, number, owner.segment_wait, self._client_gone)
             if outcome is Wait.CANCELLED:
                 self.close_connection = True

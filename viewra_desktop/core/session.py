@@ -1,26 +1,41 @@
-"""A session: one file, one profile, one cache entry, one pipeline.
+"""A session: one file, one profile, one cache entry, and the runs that encode it.
 
-``Session.start()`` probes, plans, writes the player's manifests and starts ffmpeg and the
-packager (or finds the entry already finished). A monitor thread then keeps the ledger of
-complete segments up to date, publishes init segments, notices failures (stopping the other
-process at once) and, when both processes end well, writes the final manifests and marks the
-entry complete.
+``Session.start()`` probes, plans, writes the player's manifests and starts the first *run*
+(or finds the entry already finished). A run is one ffmpeg + packager pair encoding part of
+the timeline into its own folder under ``.work/``; the monitor thread moves each segment the
+packager completes to its place in the package and records it in the ledger.
+
+Runs follow one another:
+
+- the first run covers only the first seconds, with no encoder lookahead, for a fast start;
+- then a run starts at the first segment still missing, and so on until none is missing;
+- a request for a segment far from where the current run is (a seek) stops that run and
+  starts one at the requested segment; its timestamps stay on the absolute timeline, so its
+  segments drop into the same manifests;
+- a run stops as soon as it reaches segments another run already made: nothing is encoded
+  twice, and the gaps are filled afterwards so a finished entry is complete.
+
+A segment the packager lists is accepted only if it is whole: any segment before the last
+one listed, a last one of its planned length, or everything once the run ended by itself. The
+piece a stopped or crashed run leaves behind is discarded.
 """
 
 from __future__ import annotations
 
 import enum
+import itertools
 import logging
+import os
 import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import binaries
-from .cache import WORK_NAME, Cache, CacheEntry, EntryLock, session_key
-from .commands import ffmpeg_command, packager_command
+from .cache import Cache, CacheEntry, EntryLock, session_key
+from .commands import Run, ffmpeg_command, packager_command
 from .errors import CacheError, ViewraError
 from .ledger import Ledger, parse_live_playlist
 from .manifests import (
@@ -42,7 +57,9 @@ from .server import Mount
 logger = logging.getLogger(__name__)
 
 MONITOR_PERIOD_S = 0.02
-LIVE_DIR = f"{WORK_NAME}/live"
+FAST_START_S = 2.0  # the first run covers this much, without encoder lookahead
+SEEK_AHEAD_S = 3.0  # a request further than this ahead of the encoder restarts it there
+AUDIO_FRAME_S = 1024 / 48000
 
 
 class State(enum.Enum):
@@ -58,6 +75,27 @@ class State(enum.Enum):
 class Failure:
     message: str
     details: str = ""
+
+
+@dataclass
+class _RunState:
+    """A started run: its processes, folder and what it has delivered."""
+
+    run: Run
+    folder: Path  # absolute
+    pipe: Pipe
+    ffmpeg: SupervisedProcess
+    packager: SupervisedProcess
+    audio_shift: int  # global audio number = packager's number + audio_shift
+    accepting: bool = True
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
+    delivered: dict[str, int] = field(default_factory=dict)  # stream -> highest global number
+
+    def status(self) -> Status:
+        return max(self.ffmpeg.status(), self.packager.status())
+
+    def ended_by_itself(self) -> bool:
+        return self.ffmpeg.returncode == 0 and self.packager.returncode == 0
 
 
 class Session:
@@ -84,14 +122,17 @@ class Session:
         self.ledger: Ledger | None = None
         self.from_cache = False
         self.progress: Progress | None = None
+        self.runs_started = 0
+        self._tools: binaries.Tools | None = None
         self._lock: EntryLock | None = None
-        self._pipe: Pipe | None = None
-        self._ffmpeg: SupervisedProcess | None = None
-        self._packager: SupervisedProcess | None = None
+        self._run: _RunState | None = None
+        self._run_ids = itertools.count(1)
         self._monitor: threading.Thread | None = None
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._state_lock = threading.Lock()
-        self._playlist_stamps: dict[str, tuple[int, int]] = {}
+        self._wanted: int | None = None  # video segment a request is waiting for
+        self._wanted_lock = threading.Lock()
 
     # -- public -----------------------------------------------------------------------------
 
@@ -101,7 +142,11 @@ class Session:
         return self.entry.path
 
     def start(self) -> None:
-        """Prepare and start. Raises ViewraError (a sentence for the user) on bad input."""
+        """Prepare and start. Raises ViewraError (a sentence for the user) on bad input.
+
+        Call it from a thread that outlives the session: on Linux the encoder processes are
+        tied to the thread that starts them.
+        """
         self._set_state(State.STARTING)
         try:
             self._start()
@@ -116,9 +161,12 @@ class Session:
     def stop(self) -> None:
         """Stop the processes and the monitor; keep complete segments. Idempotent."""
         self._stop.set()
-        self._stop_processes()
+        self._wake.set()
         if self._monitor is not None and self._monitor is not threading.current_thread():
-            self._monitor.join(timeout=10)
+            self._monitor.join(timeout=15)
+        run, self._run = self._run, None
+        if run is not None:
+            self._stop_run(run)
         if self.ledger is not None and not self.ledger.finished:
             self.ledger.fail("The session was stopped.")
         if self.state in (State.STARTING, State.ENCODING):
@@ -132,7 +180,21 @@ class Session:
             counts = {s: self.ledger.count(s) for s in self.ledger.streams}
         else:
             counts = {"video": self.plan.video_segments, "audio": self.plan.audio_segments}
-        return Mount(folder=self.folder, ledger=self.ledger, segment_counts=counts)
+        return Mount(
+            folder=self.folder,
+            ledger=self.ledger,
+            segment_counts=counts,
+            on_request=None if self.from_cache else self.request,
+        )
+
+    def request(self, stream: str, number: int) -> None:
+        """A player waits for this segment: make sure an encoder is heading there soon."""
+        if self.plan is None or self.state is not State.ENCODING:
+            return
+        target = number if stream == "video" else self._video_at((number - 1) * self.plan.unit)
+        with self._wanted_lock:
+            self._wanted = target
+        self._wake.set()
 
     def encoded_ranges(self) -> list[tuple[float, float]]:
         """Time ranges (seconds) whose video segments are complete, merged."""
@@ -152,7 +214,7 @@ class Session:
     # -- start ------------------------------------------------------------------------------
 
     def _start(self) -> None:
-        tools = binaries.find_tools()
+        self._tools = tools = binaries.find_tools()
         self.media = probe(tools.ffprobe, self.source)
         self.plan = plan = make_plan(self.media, self.profile)
         key = session_key(self.media.path, self.profile.name)
@@ -164,23 +226,9 @@ class Session:
             self._load_finished(record)
             return
         self._prepare_folder(plan)
-        self._pipe = create_pipe(self.entry.work)
-        folder = str(self.entry.path)
-        pipe_rel = Path(self._pipe.reader_path).relative_to(self.entry.path).as_posix()
-        self._packager = SupervisedProcess(
-            "packager",
-            packager_command(tools.packager, plan, pipe_rel, LIVE_DIR),
-            cwd=folder,
-        )
-        parser = ProgressParser(plan.duration, self._progress)
-        self._ffmpeg = SupervisedProcess(
-            "ffmpeg",
-            ffmpeg_command(tools.ffmpeg, plan, self._pipe.writer_path),
-            cwd=folder,
-            on_stdout_line=parser.feed,
-        )
-        self._packager.start()
-        self._ffmpeg.start()
+        fast_last = self._video_at(FAST_START_S - 1e-6)
+        first = Run(1, fast_last, fast_start=True) if fast_last < plan.video_segments else Run()
+        self._run = self._start_run(first)
         self._set_state(State.ENCODING)
         self._monitor = threading.Thread(target=self._run_monitor, name="session-monitor")
         self._monitor.daemon = True
@@ -190,8 +238,8 @@ class Session:
         assert self.entry is not None
         try:
             self.entry.reset()
-            (self.entry.path / LIVE_DIR).mkdir(parents=True)
-            for stream in ("video", "audio") if plan.audio else ("video",):
+            self.entry.work.mkdir()
+            for stream in self.ledger.streams if self.ledger else ("video",):
                 (self.entry.path / stream).mkdir()
             write_manifests(self.entry.path, plan, *tracks_for(plan))
         except OSError as exc:
@@ -213,83 +261,267 @@ class Session:
         logger.info("replaying finished session %s from the cache", self.folder.name)
         self._set_state(State.FINISHED)
 
-    # -- monitor ----------------------------------------------------------------------------
+    # -- runs -------------------------------------------------------------------------------
 
-    def _run_monitor(self) -> None:
+    def _video_at(self, seconds: float) -> int:
+        """The video segment number containing time ``seconds``."""
+        assert self.plan is not None
+        grid = self.plan.grid
+        low, high = 0, len(grid) - 1
+        while low < high:  # last grid index with grid[i] <= seconds
+            mid = (low + high + 1) // 2
+            if grid[mid] <= seconds + 1e-9:
+                low = mid
+            else:
+                high = mid - 1
+        return low + 1
+
+    def _start_run(self, run: Run) -> _RunState:
+        assert self.plan is not None and self.entry is not None and self._tools is not None
+        plan = self.plan
+        name = f"run-{next(self._run_ids)}-{run.first}"
+        folder = self.entry.work / name
         try:
-            while not self._stop.is_set():
-                self._poll_ledger()
-                if self._check_processes():
-                    return
-                self._stop.wait(MONITOR_PERIOD_S)
-        except Exception as exc:  # a bug must not leave processes running unseen
-            logger.exception("session monitor failed")
-            self._fail(Failure("Encoding stopped because of an internal error.", repr(exc)))
-            self._stop_processes()
+            folder.mkdir(parents=True)
+            pipe = create_pipe(folder)
+        except OSError as exc:
+            raise CacheError(
+                f"The cache folder {self.cache.root} cannot be written ({exc.strerror or exc})."
+            ) from exc
+        relative = folder.relative_to(self.entry.path).as_posix()
+        pipe_rel = Path(pipe.reader_path).relative_to(self.entry.path).as_posix()
+        start = run.start_time(plan)
+        parser = ProgressParser(
+            run.end_time(plan) - start, lambda p: self._progress(p, start), offset=0.0
+        )
+        state = _RunState(
+            run=run,
+            folder=folder,
+            pipe=pipe,
+            packager=SupervisedProcess(
+                "packager",
+                packager_command(self._tools.packager, plan, pipe_rel, relative, run),
+                cwd=str(self.entry.path),
+            ),
+            ffmpeg=SupervisedProcess(
+                "ffmpeg",
+                ffmpeg_command(self._tools.ffmpeg, plan, pipe.writer_path, run),
+                cwd=str(self.entry.path),
+                on_stdout_line=parser.feed,
+            ),
+            audio_shift=round(start / plan.unit) + 1 - run.first,
+        )
+        logger.info("run %s: segments %s..%s from %.3f s", name, run.first, run.last, start)
+        try:
+            state.packager.start()
+            state.ffmpeg.start()
+        except OSError as exc:
+            self._stop_run(state)
+            raise ViewraError(f"The encoder could not be started: {exc}.") from exc
+        self.runs_started += 1
+        return state
 
-    def _poll_ledger(self) -> None:
-        assert self.ledger is not None and self.entry is not None
+    def _stop_run(self, state: _RunState) -> None:
+        state.accepting = False  # the piece it leaves behind is not a segment
+        # ffmpeg blocked opening the pipe ignores SIGTERM: opening the other end frees it.
+        state.ffmpeg.stop(after_signal=state.pipe.release_writer)
+        state.packager.stop()
+        state.pipe.close()
+        shutil.rmtree(state.folder, ignore_errors=True)
+
+    def _collect(self, state: _RunState, final: bool = False) -> bool:
+        """Accept what the run's packager completed; return True if anything was new."""
+        assert self.ledger is not None and self.plan is not None and self.entry is not None
         changed = False
         for stream in self.ledger.streams:
-            playlist = self.entry.path / LIVE_DIR / f"{stream}.m3u8"
+            playlist = state.folder / f"{stream}.m3u8"
             try:
                 st = playlist.stat()
             except FileNotFoundError:
                 continue
             stamp = (st.st_mtime_ns, st.st_size)
-            if self._playlist_stamps.get(stream) == stamp:
+            if state.stamps.get(stream) == stamp and not final:
                 continue
-            self._playlist_stamps[stream] = stamp
+            state.stamps[stream] = stamp
             try:
-                segments = parse_live_playlist(playlist.read_text("utf-8"))
+                listed = parse_live_playlist(playlist.read_text("utf-8"))
             except OSError:
                 continue
-            if segments and not self.ledger.init_ready(stream):
-                self._publish_init(stream)
-            changed |= self.ledger.add_segments(stream, segments)
+            last = max(listed, default=None)
+            for local, duration in sorted(listed.items()):
+                number = local + (state.audio_shift if stream == "audio" else 0)
+                if self.ledger.has(stream, number) or not self._in_plan(stream, number):
+                    continue
+                if not (final or local != last or self._whole(stream, number, duration)):
+                    continue  # maybe a piece: decided when the run ends
+                if self._place(state, stream, local, number, duration):
+                    changed = True
+                    state.delivered[stream] = max(state.delivered.get(stream, 0), number)
+        return changed
+
+    def _in_plan(self, stream: str, number: int) -> bool:
+        assert self.plan is not None
+        count = self.plan.video_segments if stream == "video" else self.plan.audio_segments
+        return 1 <= number <= count
+
+    def _whole(self, stream: str, number: int, duration: float) -> bool:
+        """Is a listed segment as long as planned (so not a piece of an interrupted run)?"""
+        assert self.plan is not None
+        if stream == "video":
+            start, end = self.plan.video_segment_span(number)
+            video = self.plan.media.video
+            fps = self.plan.frame_rate or (video.frame_rate if video else 0.0)
+            slack = max(0.06, 1.5 / fps) if fps else 0.1
+        else:
+            start, end = self.plan.audio_segment_span(number)
+            slack = 1.5 * AUDIO_FRAME_S
+        return duration >= end - start - slack
+
+    def _place(self, state: _RunState, stream: str, local: int, number: int, dur: float) -> bool:
+        """Move a complete segment into the package and record it."""
+        assert self.ledger is not None and self.entry is not None
+        source = state.folder / stream / f"{local}.m4s"
+        try:
+            if not self.ledger.init_ready(stream):
+                init = (state.folder / f"{stream}-init.mp4").read_bytes()
+                write_atomically(self.entry.path / stream / "init.mp4", init)
+                self.ledger.set_init_ready(stream)
+            os.replace(source, self.entry.path / stream / f"{number}.m4s")
+        except FileNotFoundError:
+            return False
+        self.ledger.add_segments(stream, {number: dur})
+        return True
+
+    def _first_missing(self) -> int | None:
+        """The video segment where the next run should start, or None when all are done."""
+        assert self.ledger is not None and self.plan is not None
+        candidates = []
+        for stream in self.ledger.streams:
+            end = self.ledger.end(stream)
+            if end is None:
+                end = self.plan.video_segments if stream == "video" else self.plan.audio_segments
+            have = self.ledger.segments(stream)
+            missing = next((n for n in range(1, end + 1) if n not in have), None)
+            if missing is not None:
+                candidates.append(
+                    missing if stream == "video" else self._video_at((missing - 1) * self.plan.unit)
+                )
+        return min(candidates, default=None)
+
+    def _next_needed(self, state: _RunState) -> dict[str, int]:
+        """Per stream, the next segment number this run will deliver."""
+        assert self.plan is not None
+        first = {"video": state.run.first, "audio": state.run.first + state.audio_shift}
+        return {s: state.delivered.get(s, first[s] - 1) + 1 for s in first}
+
+    def _reached_done_range(self, state: _RunState) -> bool:
+        """True when everything this run would make next already exists."""
+        assert self.ledger is not None
+        nxt = self._next_needed(state)
+        return all(self.ledger.has(s, nxt[s]) for s in self.ledger.streams)
+
+    def _heading_for(self, state: _RunState, target: int) -> bool:
+        """Will this run deliver video segment ``target`` soon?"""
+        assert self.plan is not None
+        if target < state.run.first:
+            return False
+        if state.run.last is not None and target > state.run.last:
+            return False
+        nxt = self._next_needed(state)["video"]
+        if target < nxt:
+            return True  # delivered (or being placed) already
+        ahead = self.plan.grid[target - 1] - self.plan.grid[nxt - 1]
+        speed = self.progress.speed if self.progress and self.progress.speed > 0 else 1.0
+        return ahead <= SEEK_AHEAD_S * max(1.0, speed)
+
+    # -- monitor ----------------------------------------------------------------------------
+
+    def _run_monitor(self) -> None:
+        try:
+            while not self._stop.is_set():
+                if self._step():
+                    return
+                self._wake.wait(MONITOR_PERIOD_S)
+                self._wake.clear()
+        except ViewraError as exc:
+            self._fail(Failure(str(exc), exc.details))
+        except Exception as exc:  # a bug must not leave processes running unseen
+            logger.exception("session monitor failed")
+            self._fail(Failure("Encoding stopped because of an internal error.", repr(exc)))
+        run, self._run = self._run, None
+        if run is not None:
+            self._stop_run(run)
+
+    def _step(self) -> bool:
+        """One pass of the monitor. Returns True when the session has ended."""
+        assert self.ledger is not None
+        run = self._run
+        changed = False
+        if run is not None:
+            changed = self._collect(run)
+            with self._wanted_lock:
+                wanted, self._wanted = self._wanted, None
+            if (
+                wanted is not None
+                and not self.ledger.has("video", wanted)
+                and not self._heading_for(run, wanted)
+            ):
+                logger.info("seek: restarting the encoder at segment %d", wanted)
+                self._stop_run(run)
+                self._run = run = self._start_run(Run(wanted))
+            status = run.status()
+            if status is Status.ERRORED:
+                changed |= self._collect(run)
+                culprit = run.ffmpeg if run.ffmpeg.status() is Status.ERRORED else run.packager
+                self._fail(
+                    Failure(
+                        f"Encoding failed: {culprit.describe_exit()}.",
+                        details=culprit.stderr_tail(),
+                    )
+                )
+                self._notify(changed)
+                return True
+            if status is Status.FINISHED:
+                changed |= self._end_run(run)
+                self._run = run = None
+            elif self._reached_done_range(run):
+                logger.info("run reached segments already made: stopping it")
+                self._stop_run(run)
+                self._run = run = None
+        self._notify(changed)
+        if run is None:
+            missing = self._first_missing()
+            if missing is None:
+                self._finish()
+                return True
+            self._run = self._start_run(Run(missing))
+        return False
+
+    def _end_run(self, run: _RunState) -> bool:
+        """A run's processes ended by themselves: take all it made, learn the real end."""
+        assert self.ledger is not None and self.plan is not None
+        changed = self._collect(run, final=run.ended_by_itself())
+        if run.ended_by_itself() and run.run.last is None:
+            # It encoded to the end of the source: whatever it did not make does not exist.
+            nxt = self._next_needed(run)
+            for stream in self.ledger.streams:
+                self.ledger.set_end(stream, nxt[stream] - 1)
+        self._stop_run(run)
+        return changed
+
+    def _notify(self, changed: bool) -> None:
         if changed:
             self._on_segments()
 
-    def _publish_init(self, stream: str) -> None:
-        """Copy the packager's init segment to where the manifests point, atomically."""
-        assert self.ledger is not None and self.entry is not None
-        source = self.entry.path / LIVE_DIR / f"{stream}-init.mp4"
-        write_atomically(self.entry.path / stream / "init.mp4", source.read_bytes())
-        self.ledger.set_init_ready(stream)
-
-    def _check_processes(self) -> bool:
-        """Return True when the pipeline has ended (finished or failed)."""
-        assert self._ffmpeg is not None and self._packager is not None
-        ffmpeg, packager = self._ffmpeg.status(), self._packager.status()
-        if Status.ERRORED in (ffmpeg, packager):
-            culprit = self._ffmpeg if ffmpeg is Status.ERRORED else self._packager
-            self._stop_processes()
-            self._poll_ledger()  # segments finished before the failure stay playable
-            tail = culprit.stderr_tail()
-            self._fail(
-                Failure(
-                    f"Encoding failed: {culprit.describe_exit()}.",
-                    details=tail,
-                )
-            )
-            return True
-        if ffmpeg is Status.FINISHED and packager is Status.FINISHED:
-            self._poll_ledger()
-            self._finish()
-            return True
-        return False
-
     def _finish(self) -> None:
         assert self.ledger is not None and self.entry is not None and self.plan is not None
-        if self._stop.is_set():
-            return
         plan = self.plan
-        actual = {stream: self.ledger.segments(stream) for stream in self.ledger.streams}
-        video = actual["video"]
-        if not video or sorted(video) != list(range(1, len(video) + 1)):
-            self._fail(Failure("Encoding ended without producing a complete video."))
+        lists = {
+            s: [d for _n, d in sorted(self.ledger.segments(s).items())] for s in self.ledger.streams
+        }
+        if not lists["video"]:
+            self._fail(Failure("Encoding ended without producing any video."))
             return
-        lists = {s: [d for _n, d in sorted(segs.items())] for s, segs in actual.items()}
         try:
             video_track, audio_track = tracks_for(plan, lists["video"], lists.get("audio"))
             write_manifests(self.entry.path, plan, video_track, audio_track)
@@ -323,19 +555,16 @@ class Session:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _progress(self, progress: Progress) -> None:
-        self.progress = progress
-        self._on_progress(progress)
-
-    def _stop_processes(self) -> None:
-        pipe = self._pipe
-        if self._ffmpeg is not None:
-            # ffmpeg blocked opening the pipe ignores SIGTERM: opening the other end frees it.
-            self._ffmpeg.stop(after_signal=pipe.release_writer if pipe else None)
-        if self._packager is not None:
-            self._packager.stop()
-        if pipe is not None:
-            pipe.close()
+    def _progress(self, progress: Progress, offset: float) -> None:
+        assert self.plan is not None
+        encoded = sum(b - a for a, b in self.encoded_ranges())
+        self.progress = Progress(
+            position=min(self.plan.duration, progress.position + offset),
+            duration=self.plan.duration,
+            speed=progress.speed,
+            encoded=encoded,
+        )
+        self._on_progress(self.progress)
 
     def _fail(self, failure: Failure) -> None:
         with self._state_lock:
@@ -356,8 +585,6 @@ class Session:
         self._on_state(state)
 
     def _release(self) -> None:
-        if self._pipe is not None:
-            self._pipe.close()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
