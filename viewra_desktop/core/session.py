@@ -122,7 +122,7 @@ class Session:
         self.ledger: Ledger | None = None
         self.from_cache = False
         self.progress: Progress | None = None
-        self.runs_started = 0
+        self.runs: list[Run] = []  # every run started, in order (for tests and the log)
         self._tools: binaries.Tools | None = None
         self._lock: EntryLock | None = None
         self._run: _RunState | None = None
@@ -318,7 +318,7 @@ class Session:
         except OSError as exc:
             self._stop_run(state)
             raise ViewraError(f"The encoder could not be started: {exc}.") from exc
-        self.runs_started += 1
+        self.runs.append(run)
         return state
 
     def _stop_run(self, state: _RunState) -> None:

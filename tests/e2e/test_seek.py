@@ -1,0 +1,112 @@
+"""Seeking while encoding, in process: the real Session, server, ffmpeg, packager and libmpv."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import mpv
+import pytest
+from media import make_clip
+
+from viewra_desktop.core.cache import Cache
+from viewra_desktop.core.profiles import get_profile
+from viewra_desktop.core.server import SegmentServer
+from viewra_desktop.core.session import Session, State, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def served(media_dir, tmp_path):
+    clip = make_clip(media_dir, "clip60.mp4", 60)
+    session = Session(str(clip), get_profile("360p"), Cache(tmp_path / "cache"))
+    server = SegmentServer()
+    session.start()
+    url = server.mount(session.mount())
+    server.start()
+    yield session, url + "manifest.mpd"
+    session.stop()
+    server.close()
+
+
+class Clock:
+    """time-pos values libmpv reports, with a way to wait for one."""
+
+    def __init__(self, player: mpv.MPV) -> None:
+        self.times: list[float] = []
+        self._cond = threading.Condition()
+        player.observe_property("time-pos", self._on_time)
+
+    def _on_time(self, _name, value) -> None:
+        if value is not None:
+            with self._cond:
+                self.times.append(value)
+                self._cond.notify_all()
+
+    def wait_for(self, predicate, timeout: float) -> float | None:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for value in self.times:
+                    if predicate(value):
+                        return value
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
+
+    def mark(self) -> int:
+        with self._cond:
+            return len(self.times)
+
+
+def test_seek_far_ahead_restarts_there_and_fills_the_gap(served):
+    session, url = served
+    player = mpv.MPV(vo="null", ao="null")
+    clock = Clock(player)
+    try:
+        player.play(url)
+        assert clock.wait_for(lambda t: t > 0.3, 20) is not None
+        # Far ahead of the encoder, which is still near the start.
+        assert session.encoded_ranges()[-1][1] < 40
+        player.seek(45.0, "absolute")
+        mark = clock.mark()
+        landed = clock.wait_for(lambda t: t >= 44.9, 20)
+        assert landed is not None and landed < 46.5
+        after = clock.times[mark:]
+        assert [t for t in after if 5 < t < 44.9] == [], "the clock ran through skipped time"
+        assert clock.wait_for(lambda t: t >= 46.0, 20) is not None
+        moving = clock.times[clock.mark() - 1 :]
+        assert all(b >= a for a, b in zip(moving, moving[1:], strict=False))
+        # The encoder went there: a run started at the segment holding 45 s.
+        assert any(run.first > 10 for run in session.runs)
+
+        # Seeking back to a part already encoded is served from the cache: no run for it.
+        before = list(session.runs)
+        player.seek(0.6, "absolute")
+        assert clock.wait_for(lambda t: 0.5 <= t < 2.0, 15) is not None
+        started_since = session.runs[len(before) :]
+        assert all(run.first > 2 for run in started_since)
+    finally:
+        player.terminate()
+
+    # The gap left behind is filled: the entry ends complete, every segment once.
+    assert wait_until(lambda: session.state in (State.FINISHED, State.FAILED), 120)
+    assert session.state is State.FINISHED, session.failure
+    plan, ledger = session.plan, session.ledger
+    assert sorted(ledger.segments("video")) == list(range(1, plan.video_segments + 1))
+    assert sorted(ledger.segments("audio")) == list(range(1, plan.audio_segments + 1))
+    assert (session.folder / "complete.json").is_file()
+    starts = sorted(run.first for run in session.runs)
+    assert len(starts) == len(set(starts)), "a part of the timeline was started twice"
+
+
+def test_timeline_is_complete_and_ordered_after_a_plain_encode(served):
+    session, _url = served
+    assert wait_until(lambda: session.state is State.FINISHED, 120), session.failure
+    plan = session.plan
+    ranges = session.encoded_ranges()
+    assert ranges == [(0.0, pytest.approx(plan.duration))]
+    # The fast-start run covered the start, then one run did the rest.
+    assert [(run.first, run.fast_start) for run in session.runs][:2] == [(1, True), (4, False)]
