@@ -120,12 +120,20 @@ def check_tool(tool: str, path: str) -> str:
 def _find_all_cached(ffmpeg: str | None, ffprobe: str | None, packager: str | None) -> Tools:
     del ffmpeg, ffprobe, packager  # only the cache key
     tools = Tools(*(find_tool(tool) for tool in TOOLS))
-    for tool in TOOLS:
-        version = check_tool(tool, getattr(tools, tool))
-        logger.info("%s: %s (%s)", tool, getattr(tools, tool), version)
+    logger.info("tools: %s", tools)
     return tools
 
 
 def find_tools() -> Tools:
-    """Find and check all three tools (once per set of overrides in this process)."""
+    """Find all three tools (once per set of overrides in this process).
+
+    Nothing is run here, to keep start-up fast: a tool that exists but does not work shows
+    up when it first fails, and ``diagnose`` then tells whether the tool is to blame.
+    """
     return _find_all_cached(*(os.environ.get(ENV_VARS[tool]) for tool in TOOLS))
+
+
+def diagnose(tools: Tools, tool: str) -> None:
+    """After a failure: raise ToolNotFoundError if ``tool`` itself is broken."""
+    version = check_tool(tool, getattr(tools, tool))
+    logger.info("%s works: %s", tool, version)

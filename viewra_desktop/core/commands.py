@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .plan import AUDIO_RATE, Plan
 
 PROGRESS_PERIOD_S = 0.5
-FRAGMENT_US = 100_000  # fMP4 fragment length into the pipe: the packager sees data early
+FRAGMENT_US = 33_000  # fMP4 fragments of about a frame: the packager sees each frame at once
 
 
 def _fmt(seconds: float) -> str:
@@ -136,8 +136,9 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
         "-g", str(keyint),
     ]  # fmt: skip
     if run.fast_start:
-        # No lookahead: frames leave the encoder at once. SPS/PPS stay the same.
-        argv += ["-rc-lookahead", "0", "-x264-params", "sync-lookahead=0"]
+        # No lookahead, and threads on slices rather than frames: each frame leaves the
+        # encoder as soon as it is coded. SPS/PPS stay the same, so the init segment too.
+        argv += ["-rc-lookahead", "0", "-x264-params", "sync-lookahead=0:sliced-threads=1"]
     if plan.audio is not None:
         # AAC priming puts the first packet 1024 samples early; mid-timeline that would
         # start a sliver of a segment before the run's start, so start the audio late by

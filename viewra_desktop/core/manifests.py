@@ -128,8 +128,10 @@ def render_mpd(plan: Plan, video: Track, audio: Track | None) -> str:
 
 
 def render_media_playlist(track: Track) -> str:
-    # EXT-X-TARGETDURATION: every EXTINF rounded to the nearest integer must not exceed it.
-    target = max(1, max((math.floor(d + 0.5) for d in track.durations), default=1))
+    # EXT-X-TARGETDURATION: every EXTINF as written (3 decimals), rounded to the nearest
+    # integer, must not exceed it.
+    written = [float(f"{d:.3f}") for d in track.durations]
+    target = max(1, max((math.floor(d + 0.5) for d in written), default=1))
     lines = [
         "#EXTM3U",
         "#EXT-X-VERSION:7",
@@ -186,6 +188,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a published package must be readable
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

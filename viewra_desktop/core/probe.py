@@ -15,7 +15,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .binaries import check_tool
+from .errors import InputError, ToolNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ TEXT_SUBTITLE_CODECS = frozenset(
     {"subrip", "srt", "ass", "ssa", "webvtt", "mov_text", "text", "microdvd", "subviewer"}
 )
 PROBE_TIMEOUT_S = 20.0
+# Demuxers that read files which are not videos: "tty" shows any .txt/.nfo/.asc file as
+# ANSI art, so ffprobe reports a text file as a 640x400 video.
+NOT_VIDEO_FORMATS = frozenset({"tty"})
 
 
 @dataclass(frozen=True)
@@ -249,12 +253,20 @@ def probe(ffprobe: str, path: str) -> MediaInfo:
         )
     except subprocess.TimeoutExpired as exc:
         raise InputError(f"{name} could not be read in {PROBE_TIMEOUT_S:.0f} seconds.") from exc
+    except OSError as exc:
+        raise ToolNotFoundError(
+            f"ffprobe at {ffprobe} does not run ({exc.strerror or exc}): reinstall Viewra "
+            "Desktop, or set VIEWRA_FFPROBE to the path of a working ffprobe."
+        ) from exc
     stderr = done.stderr.decode("utf-8", "replace")
     try:
         data = json.loads(done.stdout.decode("utf-8", "replace") or "{}")
     except json.JSONDecodeError:
         data = {}
-    if done.returncode != 0 or not data.get("format"):
+    format_name = str((data.get("format") or {}).get("format_name") or "")
+    if done.returncode != 0 or not data.get("format") or format_name in NOT_VIDEO_FORMATS:
+        if done.returncode != 0:
+            check_tool("ffprobe", ffprobe)  # a broken ffprobe is not the file's fault
         raise InputError(
             f"{name} is not a video file Viewra Desktop can read.", details=stderr[-2000:]
         )

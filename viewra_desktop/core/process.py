@@ -36,13 +36,23 @@ class Status(enum.IntEnum):
     ERRORED = 2
 
 
+def _load_prctl():
+    """libc's prctl, resolved once here: dlopen() is not safe between fork and exec."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _load_prctl()
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child after fork
     """Linux: the kernel sends SIGKILL to the child when the thread that forked it ends."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() == 1:  # the parent died between fork and prctl
         os._exit(1)
 
@@ -77,7 +87,7 @@ class SupervisedProcess:
     def start(self) -> None:
         logger.info("start %s: %s", self.name, shlex.join(self.argv))
         kwargs: dict = {}
-        if sys.platform.startswith("linux"):
+        if _PRCTL is not None:
             kwargs["preexec_fn"] = _die_with_parent
         if os.name == "posix":
             # Its own process group: a Ctrl+C in the terminal reaches the app, which then

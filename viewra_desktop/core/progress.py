@@ -46,6 +46,7 @@ class ProgressParser:
         self.offset = offset
         self._on_progress = on_progress
         self._block: dict[str, str] = {}
+        self._position = 0.0  # the last known output time
 
     def feed(self, line: str) -> None:
         key, sep, value = line.partition("=")
@@ -58,7 +59,7 @@ class ProgressParser:
             self._block = {}
 
     def _parse(self, block: dict[str, str]) -> Progress:
-        position = 0.0
+        position = self._position  # ffmpeg prints out_time_us=N/A now and then mid-encode
         for key, scale in (("out_time_us", 1e-6), ("out_time_ms", 1e-6)):
             # ffmpeg's out_time_ms is in microseconds too (a long-standing misnomer).
             try:
@@ -66,6 +67,7 @@ class ProgressParser:
                 break
             except (KeyError, ValueError):
                 continue
+        self._position = position
         speed_text = block.get("speed", "").rstrip("x").strip()
         try:
             speed = float(speed_text)

@@ -36,7 +36,7 @@ from pathlib import Path
 from . import binaries
 from .cache import Cache, CacheEntry, EntryLock, session_key
 from .commands import Run, ffmpeg_command, packager_command
-from .errors import CacheError, ViewraError
+from .errors import CacheError, ToolNotFoundError, ViewraError
 from .ledger import Ledger, parse_live_playlist
 from .manifests import (
     HLS_MASTER_NAME,
@@ -317,7 +317,10 @@ class Session:
             state.ffmpeg.start()
         except OSError as exc:
             self._stop_run(state)
-            raise ViewraError(f"The encoder could not be started: {exc}.") from exc
+            raise ToolNotFoundError(
+                f"ffmpeg or the packager cannot be started ({exc.strerror or exc}): reinstall "
+                "Viewra Desktop, or set VIEWRA_FFMPEG and VIEWRA_PACKAGER to working programs."
+            ) from exc
         self.runs.append(run)
         return state
 
@@ -390,6 +393,7 @@ class Session:
         except FileNotFoundError:
             return False
         self.ledger.add_segments(stream, {number: dur})
+        logger.debug("segment %s/%d complete (%.3f s)", stream, number, dur)
         return True
 
     def _first_missing(self) -> int | None:
@@ -473,6 +477,8 @@ class Session:
             if status is Status.ERRORED:
                 changed |= self._collect(run)
                 culprit = run.ffmpeg if run.ffmpeg.status() is Status.ERRORED else run.packager
+                assert self._tools is not None
+                binaries.diagnose(self._tools, culprit.name)  # a broken tool says so
                 self._fail(
                     Failure(
                         f"Encoding failed: {culprit.describe_exit()}.",

@@ -1,0 +1,318 @@
+"""commands: the exact argv of ffmpeg and the packager, and the keyframe expression for real."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+from fractions import Fraction
+
+import pytest
+
+from viewra_desktop.core.commands import (
+    FRAGMENT_US,
+    Run,
+    ffmpeg_command,
+    keyframe_expr,
+    packager_command,
+    video_filters,
+)
+from viewra_desktop.core.plan import Plan, make_grid, make_plan
+from viewra_desktop.core.profiles import get_profile
+
+from .factories import make_media
+
+FRAG = str(FRAGMENT_US)  # a tuning knob (fragment length into the pipe, microseconds)
+SOURCE = "/videos/Our trip: day 1, part 2.mkv"  # a colon and a comma in the name
+OLD_GRID = (0.0, 0.5, 1.0, 2.0, 4.0)  # 0.5, 0.5, 1 then 2 s segments, for a 5 s clip
+OLD_GRID_EXPR = (
+    "expr:lt(n_forced,5)*gte(t,if(lt(n_forced,3),"
+    "if(eq(n_forced,0),0,if(eq(n_forced,1),0.5,1)),2+(n_forced-3)*2))"
+)
+
+
+def hand_plan(audio: bool = True, **changes) -> Plan:
+    """A plan written out field by field, so the argv below does not depend on plan policy."""
+    media = make_media(1920, 1080, fps=30.0, duration=5.0, channels=6 if audio else None,
+                       path=SOURCE)  # fmt: skip
+    fields = dict(
+        media=media,
+        profile=get_profile("720p"),  # veryfast, crf 22, 128 kb/s audio
+        width=1280,
+        height=720,
+        frame_rate=0.0,
+        level=31,
+        maxrate_kbps=5000,
+        grid=OLD_GRID,
+        duration=5.0,
+        audio=media.audio[0] if audio else None,
+        audio_channels=2 if audio else 0,
+    )
+    fields.update(changes)
+    return Plan(**fields)
+
+
+def test_ffmpeg_command_exact_argv():
+    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(), "/cache/s1/.work/pipe.fifo")
+    assert argv == [
+        "/opt/ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
+        "-progress", "pipe:1", "-stats_period", "0.5",
+        "-i", "file:/videos/Our trip: day 1, part 2.mkv",
+        "-map", "0:0", "-map", "0:1",
+        "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
+        "-t", "5",
+        "-vf", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
+        "-maxrate", "5000k", "-bufsize", "10000k",
+        "-profile:v", "high", "-level:v", "3.1",
+        "-force_key_frames", OLD_GRID_EXPR,
+        "-sc_threshold", "0", "-g", "100000",
+        "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
+        "-af", "aresample=async=1:first_pts=0,apad=whole_dur=5",
+        "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe",
+        "-frag_duration", FRAG, "-flush_packets", "1",
+        "-y", "file:/cache/s1/.work/pipe.fifo",
+    ]  # fmt: skip
+
+
+def test_ffmpeg_command_without_audio():
+    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(audio=False, duration=4.25), "/p")
+    assert argv == [
+        "/opt/ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
+        "-progress", "pipe:1", "-stats_period", "0.5",
+        "-i", "file:/videos/Our trip: day 1, part 2.mkv",
+        "-map", "0:0",
+        "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
+        "-t", "4.25",
+        "-vf", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
+        "-maxrate", "5000k", "-bufsize", "10000k",
+        "-profile:v", "high", "-level:v", "3.1",
+        "-force_key_frames", OLD_GRID_EXPR,
+        "-sc_threshold", "0", "-g", "100000",
+        "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe",
+        "-frag_duration", FRAG, "-flush_packets", "1",
+        "-y", "file:/p",
+    ]  # fmt: skip
+
+
+def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
+    # Segment 4 starts at 2 s; the run goes to the end (5 s): 3 s with keyframes at 0 and 2.
+    run = Run(first=4, fast_start=True)
+    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(), "/p", run)
+    assert argv == [
+        "/opt/ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
+        "-progress", "pipe:1", "-stats_period", "0.5",
+        "-ss", "2",
+        "-i", "file:/videos/Our trip: day 1, part 2.mkv",
+        "-map", "0:0", "-map", "0:1",
+        "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
+        "-t", "3",
+        "-vf", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
+        "-maxrate", "5000k", "-bufsize", "10000k",
+        "-profile:v", "high", "-level:v", "3.1",
+        "-force_key_frames", "expr:lt(n_forced,2)*gte(t,if(eq(n_forced,0),0,2))",
+        "-sc_threshold", "0", "-g", "100000",
+        "-rc-lookahead", "0", "-x264-params", "sync-lookahead=0:sliced-threads=1",
+        "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
+        "-af", "aresample=async=1:first_pts=1024,apad=whole_dur=3",
+        "-output_ts_offset", "2", "-avoid_negative_ts", "disabled", "-use_editlist", "0",
+        "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe+frag_discont",
+        "-frag_duration", FRAG, "-flush_packets", "1",
+        "-y", "file:/p",
+    ]  # fmt: skip
+
+
+def test_run_bounds():
+    plan = hand_plan()
+    run = Run(first=2, last=3)  # segments 2 and 3: 0.5 s to 2 s
+    assert run.start_time(plan) == 0.5
+    assert run.end_time(plan) == 2.0
+    assert run.grid(plan) == (0.0, 0.5)
+
+
+def test_video_filters_deinterlace_and_cap_the_frame_rate():
+    media = make_media(1920, 1080, fps=120.0, interlaced=True)
+    plan = hand_plan(media=media, frame_rate=60.0, width=1280, height=720)
+    assert video_filters(plan) == (
+        "bwdif=mode=send_frame:deint=interlaced,fps=60,"
+        "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p"
+    )
+
+
+def test_packager_command_exact_argv():
+    argv = packager_command("/opt/packager", hand_plan(), ".work/pipe.fifo", ".work/run-1")
+    assert argv == [
+        "/opt/packager",
+        "in=.work/pipe.fifo,stream=video,init_segment=.work/run-1/video-init.mp4,"
+        "segment_template=.work/run-1/video/$Number$.m4s,playlist_name=video.m3u8",
+        "in=.work/pipe.fifo,stream=audio,init_segment=.work/run-1/audio-init.mp4,"
+        "segment_template=.work/run-1/audio/$Number$.m4s,playlist_name=audio.m3u8",
+        "--segment_duration", "0.5",
+        "--start_segment_number", "1",
+        "--hls_master_playlist_output", ".work/run-1/master.m3u8",
+        "--hls_playlist_type", "EVENT",
+        "--quiet",
+    ]  # fmt: skip
+
+
+def test_packager_command_without_audio_and_a_later_start():
+    argv = packager_command("/opt/packager", hand_plan(audio=False), "p.fifo", "r", Run(first=4))
+    assert argv == [
+        "/opt/packager",
+        "in=p.fifo,stream=video,init_segment=r/video-init.mp4,"
+        "segment_template=r/video/$Number$.m4s,playlist_name=video.m3u8",
+        "--segment_duration", "0.5",
+        "--start_segment_number", "4",
+        "--hls_master_playlist_output", "r/master.m3u8",
+        "--hls_playlist_type", "EVENT",
+        "--quiet",
+    ]  # fmt: skip
+
+
+# -- the keyframe expression -----------------------------------------------------------------
+
+
+def test_keyframe_expr_by_hand():
+    assert keyframe_expr((0.0,)) == "expr:lt(n_forced,1)*gte(t,0)"
+    assert keyframe_expr((0.0, 0.5)) == "expr:lt(n_forced,2)*gte(t,if(eq(n_forced,0),0,0.5))"
+    assert keyframe_expr((0.0, 0.5, 1.0)) == "expr:lt(n_forced,3)*gte(t,0+(n_forced-0)*0.5)"
+    assert keyframe_expr(OLD_GRID) == OLD_GRID_EXPR
+
+
+def simulate(expr: str, fps: Fraction, frames: int) -> list[Fraction]:
+    """Run a -force_key_frames expression the way ffmpeg does: once per frame, n_forced
+    counting the frames it forced."""
+    assert expr.startswith("expr:")
+    body = re.sub(r"\bif\(", "_if(", expr[len("expr:") :])
+    names = {
+        "lt": lambda a, b: float(a < b),
+        "gte": lambda a, b: float(a >= b),
+        "eq": lambda a, b: float(a == b),
+        "_if": lambda c, a, b: a if c else b,
+    }
+    code = compile(body, "<expr>", "eval")
+    forced: list[Fraction] = []
+    for index in range(frames):
+        t = Fraction(index) / fps
+        if eval(code, {"__builtins__": {}}, {**names, "n_forced": len(forced), "t": float(t)}):
+            forced.append(t)
+    return forced
+
+
+def first_frames_at(grid: tuple[float, ...], fps: Fraction) -> list[Fraction]:
+    return [Fraction(math.ceil(Fraction(str(g)) * fps)) / fps for g in grid]
+
+
+@pytest.mark.parametrize("duration", [0.3, 1.0, 1.2, 2.0, 3.7, 10.0, 61.3, 600.0])
+@pytest.mark.parametrize("fps", [Fraction(30), Fraction(25), Fraction(30000, 1001)])
+def test_keyframe_expr_forces_the_grid_and_nothing_else(duration, fps):
+    grid = make_grid(duration)
+    frames = int(duration * fps) + 1
+    assert simulate(keyframe_expr(grid), fps, frames) == first_frames_at(grid, fps)
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [OLD_GRID, (0.0, 1.0, 1.5, 2.0, 5.0, 8.0, 11.0), (0.0, 2.0, 4.0, 4.5), (0.0, 3.0)],
+)
+def test_keyframe_expr_on_irregular_grids(grid):
+    fps = Fraction(30)
+    frames = int(grid[-1] * 30) + 90
+    assert simulate(keyframe_expr(grid), fps, frames) == first_frames_at(grid, fps)
+
+
+def test_keyframe_expr_stays_short_for_long_videos():
+    grid = make_grid(3 * 3600.0)
+    assert len(grid) > 1000
+    assert len(keyframe_expr(grid)) < 300
+
+
+def keyframe_times(ffprobe: str, path: str) -> list[float]:
+    out = subprocess.run(
+        [ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "packet=pts_time,flags", "-of", "csv=p=0", path],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    packets = [line.split(",") for line in out.split()]
+    return sorted(float(pts) for pts, flags in packets if "K" in flags)
+
+
+@pytest.mark.parametrize(
+    ("grid", "rate"),
+    [
+        (make_grid(4.2), "30"),
+        (OLD_GRID, "25"),
+        ((0.0, 0.5, 1.0, 2.0, 3.5), "30000/1001"),
+    ],
+)
+def test_real_ffmpeg_puts_keyframes_on_the_grid(tools, tmp_path, grid, rate):
+    out = tmp_path / "keyframes.mp4"
+    seconds = grid[-1] + 0.7
+    subprocess.run(
+        [tools.ffmpeg, "-v", "error", "-f", "lavfi",
+         "-i", f"testsrc2=size=160x90:rate={rate}:duration={seconds}",
+         "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+         "-force_key_frames", keyframe_expr(grid), "-sc_threshold", "0", "-g", "100000",
+         "-y", str(out)],
+        check=True,
+    )  # fmt: skip
+    expected = [float(t) for t in first_frames_at(grid, Fraction(rate))]
+    assert keyframe_times(tools.ffprobe, str(out)) == pytest.approx(expected, abs=1e-3)
+
+
+def test_real_ffmpeg_command_encodes_on_the_grid(tools, tmp_path):
+    source = tmp_path / "source.mp4"
+    subprocess.run(
+        [tools.ffmpeg, "-v", "error",
+         "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=3.3",
+         "-f", "lavfi", "-i", "sine=duration=3.3", "-c:v", "libx264", "-preset", "ultrafast",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "-y", str(source)],
+        check=True,
+    )  # fmt: skip
+    media = make_media(320, 180, fps=30.0, duration=3.3, path=str(source))
+    plan = make_plan(media, get_profile("360p"))
+    out = tmp_path / "encoded.mp4"
+    done = subprocess.run(ffmpeg_command(tools.ffmpeg, plan, str(out)), capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "progress=end" in done.stdout
+    times = keyframe_times(tools.ffprobe, str(out))
+    # B-frames delay every presentation time by the same amount in a fragmented MP4 without
+    # an edit list: compare the keyframes relative to the first one.
+    assert [t - times[0] for t in times] == pytest.approx(list(plan.grid), abs=1e-3)
+
+
+@pytest.fixture(scope="module")
+def source_6s(tools, tmp_path_factory):
+    source = tmp_path_factory.mktemp("source") / "source.mp4"
+    subprocess.run(
+        [tools.ffmpeg, "-v", "error",
+         "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=6.3",
+         "-f", "lavfi", "-i", "sine=duration=6.3", "-c:v", "libx264", "-preset", "ultrafast",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "-y", str(source)],
+        check=True,
+    )  # fmt: skip
+    return source
+
+
+@pytest.mark.parametrize("run", [Run(first=4, fast_start=True), Run(first=3, last=5)])
+def test_real_ffmpeg_run_lands_on_the_absolute_timeline(tools, tmp_path, source_6s, run):
+    media = make_media(320, 180, fps=30.0, duration=6.3, path=str(source_6s))
+    plan = make_plan(media, get_profile("360p"))
+    out = tmp_path / "run.mp4"
+    done = subprocess.run(ffmpeg_command(tools.ffmpeg, plan, str(out), run), capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # Keyframes exactly on the plan's grid times for this run's segments, in absolute time.
+    expected = list(plan.grid[run.first - 1 : run.last])
+    assert keyframe_times(tools.ffprobe, str(out)) == pytest.approx(expected, abs=1e-3)
+    out_text = subprocess.run(
+        [tools.ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "packet=pts_time", "-of", "csv=p=0", str(out)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    times = [float(t) for t in out_text.split()]
+    end = run.end_time(plan)
+    assert max(times) < end and end - max(times) <= 1 / 30 + 1e-3  # up to the run's end

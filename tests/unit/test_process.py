@@ -1,0 +1,135 @@
+"""process: supervised children that always end, reaped, with their last words kept."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from viewra_desktop.core.process import Status, SupervisedProcess
+
+# Ignores SIGTERM (exec keeps the ignored disposition), says so, then sleeps.
+STUBBORN = ["sh", "-c", 'trap "" TERM; echo ready; exec sleep 30']
+
+
+def start_ready(proc_argv: list[str], name: str = "stubborn") -> SupervisedProcess:
+    ready = threading.Event()
+    proc = SupervisedProcess(name, proc_argv, on_stdout_line=lambda line: ready.set())
+    proc.start()
+    assert ready.wait(5), "the child never became ready"
+    return proc
+
+
+def reaped(pid: int) -> bool:
+    """A zombie still has /proc/<pid>; a reaped child does not."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_stop_kills_a_child_that_ignores_sigterm():
+    proc = start_ready(STUBBORN)
+    pid = proc.pid
+    assert pid is not None and proc.status() is Status.RUNNING
+    assert proc.describe_exit() == "stubborn is running"
+    started = time.monotonic()
+    proc.stop(grace=0.5)
+    elapsed = time.monotonic() - started
+    assert 0.5 <= elapsed < 1.5  # waited the grace period, then killed
+    assert proc.returncode == -signal.SIGKILL
+    assert reaped(pid)
+    assert proc.status() is Status.FINISHED  # we stopped it: not an error
+    assert proc.describe_exit() == "stubborn was killed by SIGKILL"
+
+
+def test_stop_of_a_polite_child_is_quick():
+    proc = start_ready(["sh", "-c", "echo ready; exec sleep 30"], name="polite")
+    pid = proc.pid
+    started = time.monotonic()
+    proc.stop(grace=5)
+    assert time.monotonic() - started < 1.0
+    assert proc.returncode == -signal.SIGTERM
+    assert proc.describe_exit() == "polite was killed by SIGTERM"
+    assert proc.status() is Status.FINISHED
+    assert pid is not None and reaped(pid)
+
+
+def test_stop_runs_after_signal_once_and_is_idempotent():
+    calls: list[int] = []
+    proc = start_ready(STUBBORN)
+    proc.stop(grace=0.2, after_signal=lambda: calls.append(1))
+    proc.stop(grace=0.2, after_signal=lambda: calls.append(2))  # already ended: nothing to do
+    assert calls == [1]
+
+
+def test_stop_from_two_threads():
+    proc = start_ready(STUBBORN)
+    threads = [threading.Thread(target=proc.stop, kwargs={"grace": 0.3}) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert not any(t.is_alive() for t in threads)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_error_exit_and_stderr_tail():
+    script = "for i in $(seq 1 60); do echo line$i >&2; done; exit 3"
+    proc = SupervisedProcess("ffmpeg", ["sh", "-c", script])
+    proc.start()
+    assert proc.wait(5) == 3
+    assert proc.status() is Status.ERRORED
+    assert proc.describe_exit() == "ffmpeg exited with code 3"
+    assert proc.stderr_tail(3) == "line58\nline59\nline60"
+    assert proc.stderr_tail() == "\n".join(f"line{i}" for i in range(49, 61))  # 12 by default
+    assert proc.stderr_tail(1000).splitlines()[0] == "line21"  # keeps the last 40
+
+
+def test_clean_exit():
+    lines: list[str] = []
+    proc = SupervisedProcess("packager", [sys.executable, "-c", "print('a'); print('b')"],
+                             on_stdout_line=lines.append)  # fmt: skip
+    proc.start()
+    assert proc.wait(5) == 0
+    assert proc.status() is Status.FINISHED
+    assert proc.describe_exit() == "packager exited with code 0"
+    proc.stop()  # harmless after the end
+    assert lines == ["a", "b"]
+
+
+def test_killed_by_someone_else_is_an_error():
+    proc = start_ready(["sh", "-c", "echo ready; exec sleep 30"], name="victim")
+    assert proc.pid is not None
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait(5) == -signal.SIGKILL
+    assert proc.status() is Status.ERRORED  # not stopped by us
+    assert proc.describe_exit() == "victim was killed by SIGKILL"
+
+
+def test_statuses_combine_by_max():
+    assert max(Status.FINISHED, Status.RUNNING) is Status.RUNNING
+    assert max(Status.RUNNING, Status.ERRORED) is Status.ERRORED
+
+
+def test_not_started():
+    proc = SupervisedProcess("idle", ["true"])
+    assert proc.pid is None and proc.returncode is None and proc.wait(0.1) is None
+    proc.stop()  # nothing to stop
+
+
+def test_kill():
+    proc = start_ready(STUBBORN)
+    started = time.monotonic()
+    proc.kill()
+    assert time.monotonic() - started < 1.0
+    assert proc.returncode == -signal.SIGKILL
+    assert proc.status() is Status.FINISHED
+
+
+def test_missing_program_raises_oserror():
+    proc = SupervisedProcess("ghost", ["/nonexistent/ffmpeg"])
+    with pytest.raises(OSError):
+        proc.start()
