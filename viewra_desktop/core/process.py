@@ -206,6 +206,10 @@ class SupervisedProcess:
         with self._lock:
             popen = self._popen
             if popen is not None and popen.poll() is None:
+                logger.info("kill %s (pid %d)", self.name, popen.pid)
                 self._stopping = True
-                popen.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    popen.kill()
                 popen.wait()
+            for thread in self._readers:
+                thread.join(timeout=2.0)

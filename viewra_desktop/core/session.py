@@ -325,16 +325,20 @@ class Session:
         return state
 
     def _stop_run(self, state: _RunState) -> None:
-        state.accepting = False  # the piece it leaves behind is not a segment
-        # ffmpeg blocked opening the pipe ignores SIGTERM: opening the other end frees it.
-        state.ffmpeg.stop(after_signal=state.pipe.release_writer)
-        state.packager.stop()
+        """End a run at once. What it has not finished is thrown away, so no process needs a
+        clean exit: SIGKILL is immediate (a terminated ffmpeg first flushes its encoder), and
+        it also ends an ffmpeg blocked opening the pipe, where SIGTERM does not."""
+        state.accepting = False
+        state.ffmpeg.kill()
+        state.packager.kill()
         state.pipe.close()
         shutil.rmtree(state.folder, ignore_errors=True)
 
     def _collect(self, state: _RunState, final: bool = False) -> bool:
         """Accept what the run's packager completed; return True if anything was new."""
         assert self.ledger is not None and self.plan is not None and self.entry is not None
+        if not state.accepting:
+            return False
         changed = False
         for stream in self.ledger.streams:
             playlist = state.folder / f"{stream}.m3u8"

@@ -1,0 +1,64 @@
+"""Every run of a session must produce the same H.264 parameter sets (avcC): the player
+decodes all segments with the one init segment published by the first run."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+
+import pytest
+from media import make_clip
+
+from viewra_desktop.core.binaries import find_tools
+from viewra_desktop.core.commands import Run, ffmpeg_command
+from viewra_desktop.core.plan import make_plan
+from viewra_desktop.core.probe import probe
+from viewra_desktop.core.profiles import get_profile
+
+pytestmark = pytest.mark.e2e
+
+_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl"}
+
+
+def find_box(data: bytes, path: list[bytes]) -> bytes | None:
+    """The payload of the first box along ``path`` (e.g. moov/trak/.../avcC)."""
+    offset = 0
+    while offset + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        if size < 8:
+            return None
+        body = data[offset + 8 : offset + size]
+        if kind == path[0]:
+            if len(path) == 1:
+                return body
+            if kind == b"stsd":
+                body = body[8:]  # version, flags, entry count
+            elif kind == b"avc1":
+                body = body[78:]  # the visual sample entry's fixed fields
+            found = find_box(body, path[1:])
+            if found is not None:
+                return found
+        offset += size
+    return None
+
+
+AVCC_PATH = [b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stsd", b"avc1", b"avcC"]
+
+
+@pytest.mark.parametrize("profile", ["720p", "360p"])
+def test_fast_start_and_later_runs_share_parameter_sets(media_dir, tmp_path, profile):
+    tools = find_tools()
+    clip = make_clip(media_dir, "clip12-720p.mp4", 12, size="1280x720")
+    plan = make_plan(probe(tools.ffprobe, str(clip)), get_profile(profile))
+    configs = []
+    for index, run in enumerate((Run(1, 3, fast_start=True), Run(4), Run(9))):
+        out = tmp_path / f"run{index}.mp4"
+        subprocess.run(
+            ffmpeg_command(tools.ffmpeg, plan, str(out), run),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        avcc = find_box(out.read_bytes(), AVCC_PATH)
+        assert avcc is not None and len(avcc) > 7
+        configs.append(avcc)
+    assert configs[0] == configs[1] == configs[2]
