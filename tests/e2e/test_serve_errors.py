@@ -87,3 +87,15 @@ def test_version(_isolated_home):
 
     assert done.returncode == 0
     assert done.stdout.strip() == f"viewra-desktop {__version__}"
+
+
+def test_still_picture(tmp_path, _isolated_home):
+    from viewra_desktop.core.binaries import find_tools
+
+    picture = tmp_path / "photo.jpg"
+    subprocess.run(
+        [find_tools().ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240",
+         "-frames:v", "1", str(picture)],
+        check=True,
+    )  # fmt: skip
+    _assert_refused(_serve(str(picture), home=_isolated_home), "photo.jpg", "picture")

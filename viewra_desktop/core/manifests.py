@@ -155,7 +155,9 @@ def render_master_playlist(plan: Plan, video: Track, audio: Track | None) -> str
     if audio is not None and plan.audio is not None:
         codecs += "," + plan.audio_codecs
         bandwidth += plan.audio_kbps * 1000
-        lang = f',LANGUAGE="{plan.audio.language}"' if plan.audio.language else ""
+        # A language tag is letters, digits and '-'; anything else would break the quoting.
+        tag = "".join(c for c in plan.audio.language if c.isalnum() or c == "-")
+        lang = f',LANGUAGE="{tag}"' if tag else ""
         lines.append(
             f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio"{lang},DEFAULT=YES,'
             f'AUTOSELECT=YES,CHANNELS="{plan.audio_channels}",URI="{audio.playlist}"'

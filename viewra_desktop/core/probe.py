@@ -30,6 +30,11 @@ PROBE_TIMEOUT_S = 20.0
 NOT_VIDEO_FORMATS = frozenset({"tty"})
 
 
+def _is_still_image(format_name: str) -> bool:
+    """ffmpeg reads a picture (JPEG, PNG, ...) as a one-frame video via its image demuxers."""
+    return format_name == "image2" or format_name.endswith("_pipe")
+
+
 @dataclass(frozen=True)
 class VideoStream:
     index: int
@@ -271,6 +276,8 @@ def probe(ffprobe: str, path: str) -> MediaInfo:
             f"{name} is not a video file Viewra Desktop can read.", details=stderr[-2000:]
         )
     info = parse_probe(data, path=str(file), size=os.path.getsize(file))
+    if info.video is not None and _is_still_image(format_name):
+        raise InputError(f"{name} is a picture, not a video.")
     if info.video is None:
         raise InputError(f"{name} has no video stream to play.", details=stderr[-2000:])
     if info.duration <= 0:
