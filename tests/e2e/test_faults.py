@@ -1,0 +1,183 @@
+"""Faults with real processes: a tool dies, the app is killed, the cache cannot be written,
+and many sessions come and go. Nothing is left running and nothing is lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from media import make_clip
+
+from e2e.support import Serve, fifos_under, processes_using
+from viewra_desktop.core.cache import Cache
+from viewra_desktop.core.profiles import get_profile
+from viewra_desktop.core.server import SegmentServer
+from viewra_desktop.core.session import Session, State, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def _get(url: str, timeout: float = 30) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _started(clip: Path, cache: Path) -> tuple[Session, SegmentServer, str]:
+    session = Session(str(clip), get_profile("360p"), Cache(cache))
+    server = SegmentServer()
+    session.start()
+    base = server.mount(session.mount())
+    server.start()
+    return session, server, base
+
+
+@pytest.mark.parametrize("victim", ["packager", "ffmpeg"])
+def test_a_tool_dying_mid_encode_fails_cleanly(media_dir, tmp_path, victim):
+    clip = make_clip(media_dir, "clip60.mp4", 60)
+    session, server, base = _started(clip, tmp_path / "cache")
+    try:
+        status, body = _get(base + "video/5.m4s")  # wait until a few segments exist
+        assert status == 200 and body
+        assert wait_until(lambda: session._run is not None and not session._run.run.fast_start, 5)
+        run = session._run
+        assert run is not None
+        os.kill(getattr(run, victim).pid, signal.SIGKILL)
+        assert wait_until(lambda: session.state is State.FAILED, 5)
+        assert victim in session.failure.message
+        assert "killed" in session.failure.message
+        # The other process was stopped too, within seconds.
+        assert wait_until(lambda: processes_using(tmp_path / "cache") == [], 5)
+        # Segments already complete stay playable; the rest fail fast instead of hanging.
+        assert _get(base + "video/5.m4s")[0] == 200
+        began = time.monotonic()
+        status, body = _get(base + f"video/{session.plan.video_segments}.m4s")
+        assert status == 503
+        assert time.monotonic() - began < 2
+        assert b"Encoding failed" in body
+    finally:
+        session.stop()
+        server.close()
+    assert fifos_under(tmp_path / "cache") == []
+    assert not (session.folder / "complete.json").exists()
+
+
+def test_packager_that_dies_at_start_is_reported_and_ffmpeg_freed(media_dir, tmp_path, monkeypatch):
+    fake = tmp_path / "packager"
+    fake.write_text("#!/bin/sh\necho 'packager: cannot start (test)' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("VIEWRA_PACKAGER", str(fake))
+    clip = make_clip(media_dir, "clip6.mp4", 6)
+    session, server, base = _started(clip, tmp_path / "cache")
+    try:
+        # ffmpeg would block forever opening the pipe; the session must not.
+        assert wait_until(lambda: session.state is State.FAILED, 10)
+        assert "packager" in session.failure.message
+        assert "cannot start (test)" in session.failure.details
+        assert wait_until(lambda: processes_using(tmp_path / "cache") == [], 5)
+        assert _get(base + "video/1.m4s", timeout=5)[0] == 503
+    finally:
+        session.stop()
+        server.close()
+    assert fifos_under(tmp_path / "cache") == []
+
+
+def test_killed_serve_leaves_no_process_and_the_next_start_cleans_up(media_dir, _isolated_home):
+    clip = make_clip(media_dir, "clip60.mp4", 60)
+    with Serve(clip, _isolated_home) as serve:
+        serve.wait_urls()
+        assert wait_until(lambda: processes_using(_isolated_home) != [], 5)
+        serve.proc.kill()  # SIGKILL: no handler runs
+        serve.proc.wait(5)
+        # The parent-death signal takes ffmpeg and the packager with it.
+        assert wait_until(lambda: processes_using(_isolated_home) == [], 5)
+    sessions = _isolated_home / "cache" / "sessions"
+    (entry,) = sessions.iterdir()
+    assert fifos_under(entry) != []  # left behind by the kill
+    assert not (entry / "complete.json").exists()
+
+    other = make_clip(media_dir, "clip6.mp4", 6)
+    with Serve(other, _isolated_home) as again:
+        again.wait_urls()
+        assert not entry.exists(), "the unfinished entry of the killed run was not removed"
+        assert again.stop() == 0
+    assert fifos_under(_isolated_home) == []
+
+
+def test_unwritable_cache_is_one_clear_sentence(media_dir, tmp_path, _isolated_home):
+    clip = make_clip(media_dir, "clip6.mp4", 6)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    done = subprocess.run(
+        [sys.executable, "-m", "viewra_desktop", "serve", str(clip), "--cache-dir",
+         str(blocker / "cache")],
+        capture_output=True, text=True, timeout=30,
+        env=dict(os.environ, VIEWRA_HOME=str(_isolated_home)),
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "cache folder" in done.stderr and "Traceback" not in done.stderr
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def _children() -> list[str]:
+    me = str(os.getpid())
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == me:
+                found.append(entry.name)
+    return found
+
+
+def test_twenty_switches_leak_nothing(media_dir, tmp_path):
+    clips = [make_clip(media_dir, "clip60.mp4", 60), make_clip(media_dir, "clip6.mp4", 6)]
+    server = SegmentServer()
+    server.start()
+    cache = Cache(tmp_path / "cache")
+
+    def cycle(index: int) -> None:
+        session = Session(str(clips[index % 2]), get_profile("360p"), cache)
+        session.start()
+        url = server.mount(session.mount())
+        if index % 3 == 0:  # sometimes a player is waiting on a segment when it stops
+            waiter = threading.Thread(target=_get, args=(url + "video/9.m4s", 10))
+            waiter.start()
+        else:
+            waiter = None
+        time.sleep(0.2)
+        session.stop()
+        server.unmount(url)
+        if waiter is not None:
+            waiter.join(10)
+            assert not waiter.is_alive()
+
+    try:
+        cycle(0)  # warm up lazily created things (thread pools, imports)
+        threads, fds = threading.active_count(), _open_fds()
+        for index in range(1, 21):
+            cycle(index)
+        assert wait_until(lambda: threading.active_count() <= threads, 5), threading.enumerate()
+        assert _open_fds() <= fds
+        assert _children() == []
+        assert processes_using(tmp_path / "cache") == []
+        assert fifos_under(tmp_path / "cache") == []
+    finally:
+        server.close()
