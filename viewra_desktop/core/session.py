@@ -25,6 +25,7 @@ from __future__ import annotations
 import enum
 import itertools
 import logging
+import math
 import os
 import shutil
 import threading
@@ -89,7 +90,8 @@ class _RunState:
     audio_shift: int  # global audio number = packager's number + audio_shift
     accepting: bool = True
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
-    delivered: dict[str, int] = field(default_factory=dict)  # stream -> highest global number
+    listed: dict[str, int] = field(default_factory=dict)  # stream -> highest number made
+    made: set[int] = field(default_factory=set)  # video segments it made (kept or not)
 
     def status(self) -> Status:
         return max(self.ffmpeg.status(), self.packager.status())
@@ -122,7 +124,7 @@ class Session:
         self.ledger: Ledger | None = None
         self.from_cache = False
         self.progress: Progress | None = None
-        self.runs: list[Run] = []  # every run started, in order (for tests and the log)
+        self.runs: list[_RunState] = []  # every run started, in order (tests, the log)
         self._tools: binaries.Tools | None = None
         self._lock: EntryLock | None = None
         self._run: _RunState | None = None
@@ -321,7 +323,7 @@ class Session:
                 f"ffmpeg or the packager cannot be started ({exc.strerror or exc}): reinstall "
                 "Viewra Desktop, or set VIEWRA_FFMPEG and VIEWRA_PACKAGER to working programs."
             ) from exc
-        self.runs.append(run)
+        self.runs.append(state)
         return state
 
     def _stop_run(self, state: _RunState) -> None:
@@ -355,15 +357,19 @@ class Session:
             except OSError:
                 continue
             last = max(listed, default=None)
+            shift = state.audio_shift if stream == "audio" else 0
+            if last is not None:
+                state.listed[stream] = max(state.listed.get(stream, 0), last + shift)
+            if stream == "video":
+                state.made.update(listed)
             for local, duration in sorted(listed.items()):
-                number = local + (state.audio_shift if stream == "audio" else 0)
+                number = local + shift
                 if self.ledger.has(stream, number) or not self._in_plan(stream, number):
                     continue
                 if not (final or local != last or self._whole(stream, number, duration)):
                     continue  # maybe a piece: decided when the run ends
                 if self._place(state, stream, local, number, duration):
                     changed = True
-                    state.delivered[stream] = max(state.delivered.get(stream, 0), number)
         return changed
 
     def _in_plan(self, stream: str, number: int) -> bool:
@@ -416,17 +422,24 @@ class Session:
                 )
         return min(candidates, default=None)
 
-    def _next_needed(self, state: _RunState) -> dict[str, int]:
-        """Per stream, the next segment number this run will deliver."""
-        assert self.plan is not None
+    def _position(self, state: _RunState) -> dict[str, int]:
+        """Per stream, the number of the next segment this run will make."""
         first = {"video": state.run.first, "audio": state.run.first + state.audio_shift}
-        return {s: state.delivered.get(s, first[s] - 1) + 1 for s in first}
+        return {s: state.listed.get(s, first[s] - 1) + 1 for s in first}
 
     def _reached_done_range(self, state: _RunState) -> bool:
-        """True when everything this run would make next already exists."""
-        assert self.ledger is not None
-        nxt = self._next_needed(state)
-        return all(self.ledger.has(s, nxt[s]) for s in self.ledger.streams)
+        """True when the next video segment this run will make, and every audio segment in
+        its span, already exist: it has run into a range another run made."""
+        assert self.ledger is not None and self.plan is not None
+        video = self._position(state)["video"]
+        if video > self.plan.video_segments or not self.ledger.has("video", video):
+            return False
+        if "audio" not in self.ledger.streams:
+            return True
+        start, end = self.plan.video_segment_span(video)
+        first = round(start / self.plan.unit) + 1
+        last = max(first, math.ceil(end / self.plan.unit - 1e-6))
+        return all(self.ledger.has("audio", n) for n in range(first, last + 1))
 
     def _heading_for(self, state: _RunState, target: int) -> bool:
         """Will this run deliver video segment ``target`` soon?"""
@@ -435,9 +448,9 @@ class Session:
             return False
         if state.run.last is not None and target > state.run.last:
             return False
-        nxt = self._next_needed(state)["video"]
+        nxt = self._position(state)["video"]
         if target < nxt:
-            return True  # delivered (or being placed) already
+            return True  # made already (and being placed)
         ahead = self.plan.grid[target - 1] - self.plan.grid[nxt - 1]
         speed = self.progress.speed if self.progress and self.progress.speed > 0 else 1.0
         return ahead <= SEEK_AHEAD_S * max(1.0, speed)
@@ -513,9 +526,12 @@ class Session:
         changed = self._collect(run, final=run.ended_by_itself())
         if run.ended_by_itself() and run.run.last is None:
             # It encoded to the end of the source: whatever it did not make does not exist.
-            nxt = self._next_needed(run)
+            nxt = self._position(run)
             for stream in self.ledger.streams:
-                self.ledger.set_end(stream, nxt[stream] - 1)
+                planned = (
+                    self.plan.video_segments if stream == "video" else self.plan.audio_segments
+                )
+                self.ledger.set_end(stream, min(planned, nxt[stream] - 1))
         self._stop_run(run)
         return changed
 
