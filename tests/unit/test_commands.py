@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import subprocess
@@ -13,11 +14,13 @@ from viewra_desktop.core.commands import (
     FRAGMENT_US,
     Run,
     ffmpeg_command,
+    input_seek,
     keyframe_expr,
     packager_command,
     video_filters,
 )
 from viewra_desktop.core.plan import Plan, make_grid, make_plan
+from viewra_desktop.core.probe import probe
 from viewra_desktop.core.profiles import get_profile
 
 from .factories import make_media
@@ -125,6 +128,51 @@ def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
     ]  # fmt: skip
 
 
+def test_ffmpeg_command_for_a_mid_timeline_run_of_a_transport_stream():
+    # MPEG-TS seeks land on any packet: seek one keyframe gap (1.5 s) and a margin (1 s)
+    # before the run's start (4 s), decode from there and drop the first 2.5 s.
+    media = dataclasses.replace(hand_plan().media, keyframe_gap=1.5)
+    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(media=media), "/p", Run(first=5))
+    assert argv == [
+        "/opt/ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
+        "-progress", "pipe:1", "-stats_period", "0.5",
+        "-ss", "1.5",
+        "-i", "file:/videos/Our trip: day 1, part 2.mkv",
+        "-map", "0:0", "-map", "0:1",
+        "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
+        "-t", "1",
+        "-vf", "trim=start=2.5,setpts=PTS-2.5/TB,"
+        "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
+        "-maxrate", "5000k", "-bufsize", "10000k",
+        "-profile:v", "high", "-level:v", "3.1",
+        "-force_key_frames", "expr:lt(n_forced,1)*gte(t,0)",
+        "-sc_threshold", "0", "-g", "100000",
+        "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
+        "-af", "atrim=start=2.5,asetpts=PTS-2.5/TB,"
+        "aresample=async=1:first_pts=1024,apad=whole_dur=1",
+        "-output_ts_offset", "4", "-avoid_negative_ts", "disabled", "-use_editlist", "0",
+        "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe+frag_discont",
+        "-frag_duration", FRAG, "-flush_packets", "1",
+        "-y", "file:/p",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("gap", "start", "expected"),
+    [
+        (0.0, 4.0, (4.0, 0.0)),  # keyframe-exact seeking: straight there
+        (1.5, 0.0, (0.0, 0.0)),  # the first run never seeks
+        (1.5, 4.0, (1.5, 2.5)),
+        (1.5, 2.0, (0.0, 2.0)),  # never before the file's start
+        (30.0, 100.0, (69.0, 31.0)),
+    ],
+)
+def test_input_seek(gap, start, expected):
+    media = dataclasses.replace(hand_plan().media, keyframe_gap=gap)
+    assert input_seek(hand_plan(media=media), start) == expected
+
+
 def test_run_bounds():
     plan = hand_plan()
     run = Run(first=2, last=3)  # segments 2 and 3: 0.5 s to 2 s
@@ -153,7 +201,9 @@ def test_packager_command_exact_argv():
         "--segment_duration", "0.5",
         "--start_segment_number", "1",
         "--hls_master_playlist_output", ".work/run-1/master.m3u8",
-        "--hls_playlist_type", "EVENT",
+        "--hls_playlist_type", "LIVE",
+        "--time_shift_buffer_depth", "120",
+        "--preserved_segments_outside_live_window", "1000000000",
         "--quiet",
     ]  # fmt: skip
 
@@ -167,7 +217,9 @@ def test_packager_command_without_audio_and_a_later_start():
         "--segment_duration", "0.5",
         "--start_segment_number", "4",
         "--hls_master_playlist_output", "r/master.m3u8",
-        "--hls_playlist_type", "EVENT",
+        "--hls_playlist_type", "LIVE",
+        "--time_shift_buffer_depth", "120",
+        "--preserved_segments_outside_live_window", "1000000000",
         "--quiet",
     ]  # fmt: skip
 
@@ -317,3 +369,47 @@ def test_real_ffmpeg_run_lands_on_the_absolute_timeline(tools, tmp_path, source_
     times = [float(t) for t in out_text.split()]
     end = run.end_time(plan)
     assert max(times) < end and end - max(times) <= 1 / 30 + 1e-3  # up to the run's end
+
+
+@pytest.fixture(scope="module")
+def transport_streams(tools, tmp_path_factory):
+    """6.3 s MPEG-TS clips: x264's default GOP (one keyframe), and one keyframe a second."""
+    folder = tmp_path_factory.mktemp("ts")
+    made = {}
+    for name, gop in (("one-keyframe.ts", []), ("gop-1s.ts", ["-g", "30"])):
+        made[name] = folder / name
+        subprocess.run(
+            [tools.ffmpeg, "-v", "error",
+             "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=6.3",
+             "-f", "lavfi", "-i", "sine=duration=6.3", "-c:v", "libx264", "-preset", "ultrafast",
+             "-pix_fmt", "yuv420p", *gop, "-c:a", "aac", "-y", str(made[name])],
+            check=True,
+        )  # fmt: skip
+    return made
+
+
+@pytest.mark.parametrize("name", ["one-keyframe.ts", "gop-1s.ts"])
+@pytest.mark.parametrize("first", [4, 6])
+def test_real_ffmpeg_run_of_a_transport_stream_has_all_its_video(
+    tools, tmp_path, transport_streams, name, first
+):
+    """Input seeking in MPEG-TS lands on any packet; the run must still get every frame."""
+    plan = make_plan(probe(tools.ffprobe, str(transport_streams[name])), get_profile("360p"))
+    assert plan.media.keyframe_gap > 0
+    run = Run(first=first)
+    out = tmp_path / "run.mp4"
+    done = subprocess.run(ffmpeg_command(tools.ffmpeg, plan, str(out), run), capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    expected = list(plan.grid[run.first - 1 : run.last])
+    assert keyframe_times(tools.ffprobe, str(out)) == pytest.approx(expected, abs=0.04)
+    out_text = subprocess.run(
+        [tools.ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "packet=pts_time", "-of", "csv=p=0", str(out)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    times = sorted(float(t) for t in out_text.split())
+    start, end = run.start_time(plan), run.end_time(plan)
+    assert times[0] == pytest.approx(start, abs=0.04)  # from the run's start...
+    assert len(times) == pytest.approx((end - start) * 30, abs=1.5)  # ...every frame...
+    assert end - max(times) <= 1 / 30 + 0.04  # ...to its end

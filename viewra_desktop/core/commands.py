@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from .plan import AUDIO_RATE, Plan
 
 PROGRESS_PERIOD_S = 0.5
+LEDGER_WINDOW_S = 120
 FRAGMENT_US = 33_000  # fMP4 fragments of about a frame: the packager sees each frame at once
+SEEK_MARGIN_S = 1.0  # inexact seeks: decode from this much before the keyframe gap, too
 
 
 def _fmt(seconds: float) -> str:
@@ -52,9 +54,31 @@ def _nested(grid: tuple[float, ...], count: int) -> str:
     return expr
 
 
-def video_filters(plan: Plan) -> str:
+def input_seek(plan: Plan, start: float) -> tuple[float, float]:
+    """(where ffmpeg seeks the input, how much it then decodes and drops) for a run at start.
+
+    Most demuxers seek to the keyframe before ``start``. MPEG-TS and the like land on any
+    packet, and nothing decodes until the next keyframe (with one keyframe per 10 s, a run
+    2 s in gets no video at all): for them, seek a keyframe gap earlier and drop the excess.
+    """
+    gap = plan.media.keyframe_gap
+    if start <= 0 or gap <= 0:
+        return start, 0.0
+    skip = min(start, gap + SEEK_MARGIN_S)
+    return round(start - skip, 6), round(skip, 6)
+
+
+def _skip_filter(skip: float, audio: bool = False) -> list[str]:
+    """Drop the first ``skip`` seconds and start the timestamps at 0 again."""
+    if not skip:
+        return []
+    prefix = "a" if audio else ""
+    return [f"{prefix}trim=start={_fmt(skip)}", f"{prefix}setpts=PTS-{_fmt(skip)}/TB"]
+
+
+def video_filters(plan: Plan, skip: float = 0.0) -> str:
     video = plan.media.video
-    filters = []
+    filters = _skip_filter(skip)  # first, so dropped frames are not filtered
     if video is not None and video.interlaced:
         filters.append("bwdif=mode=send_frame:deint=interlaced")  # only frames marked interlaced
     if plan.frame_rate:
@@ -110,8 +134,9 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
         "-progress", "pipe:1",  # key=value progress on stdout
         "-stats_period", _fmt(PROGRESS_PERIOD_S),
     ]  # fmt: skip
-    if start > 0:
-        argv += ["-ss", _fmt(start)]  # input seeking: fast, and exact since we re-encode
+    seek, skip = input_seek(plan, start)
+    if seek > 0:
+        argv += ["-ss", _fmt(seek)]  # input seeking: fast, and exact since we re-encode
     argv += [
         "-i", "file:" + media.path,  # "file:" keeps a colon in the name from naming a protocol
         "-map", f"0:{media.video.index}",
@@ -123,7 +148,7 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
         "-map_chapters", "-1",
         "-sn", "-dn",  # subtitles and data streams are not packaged
         "-t", _fmt(length),  # exactly this run's part of the planned timeline
-        "-vf", video_filters(plan),
+        "-vf", video_filters(plan, skip),
         "-c:v", "libx264",
         "-preset", plan.profile.preset,
         "-crf", str(plan.profile.crf),
@@ -155,7 +180,11 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
             "-ar", str(AUDIO_RATE),
             # Continuous audio from the run's start (gaps filled, late starts padded), at
             # least as long as the run, so every planned audio segment exists.
-            "-af", f"aresample=async=1:first_pts={first_pts},apad=whole_dur={_fmt(length)}",
+            "-af", ",".join([
+                *_skip_filter(skip, audio=True),
+                f"aresample=async=1:first_pts={first_pts}",
+                f"apad=whole_dur={_fmt(length)}",
+            ]),
         ]  # fmt: skip
     if start > 0:
         argv += [
@@ -184,7 +213,7 @@ def packager_command(
 
     Paths are relative to the session folder (the process's working directory), so no
     user-chosen folder name can break the stream descriptor syntax (commas, '=').
-    Its HLS EVENT playlists in ``run_dir`` are the ledger of complete segments; the player
+    Its live HLS playlists in ``run_dir`` are the ledger of complete segments; the player
     never sees them. Segment numbers start at ``run.first`` for every stream (the session
     maps audio numbers onto the timeline).
     """
@@ -208,7 +237,12 @@ def packager_command(
         "--segment_duration", _fmt(plan.unit),  # the grid's unit: one bucket per segment
         "--start_segment_number", str(run.first),
         "--hls_master_playlist_output", f"{run_dir}/master.m3u8",
-        "--hls_playlist_type", "EVENT",  # keep every segment listed and on disk
+        # Live playlists list only the last LEDGER_WINDOW_S: each rewrite stays small however
+        # long the video (an EVENT playlist grows, and rewriting it is quadratic). The
+        # session moves segments out long before they leave the window; none is deleted.
+        "--hls_playlist_type", "LIVE",
+        "--time_shift_buffer_depth", str(LEDGER_WINDOW_S),
+        "--preserved_segments_outside_live_window", "1000000000",
         "--quiet",  # no INFO lines: stderr keeps warnings and errors for the failure tail
     ]  # fmt: skip
     return argv

@@ -1,6 +1,6 @@
 """Which segments are complete, and waiting for the ones that are not yet.
 
-The packager's own HLS EVENT playlists (written atomically after each segment) are the
+The packager's own live HLS playlists (written atomically after each segment) are the
 source of truth: a segment listed there is complete on disk. ``parse_live_playlist`` reads
 one; ``Ledger`` accumulates what they say and lets server threads wait for a segment.
 """
