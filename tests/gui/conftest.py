@@ -1,0 +1,79 @@
+"""Fixtures for the window tests (the fakes they use are in fakes.py)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from gui.fakes import FakeController, FakeMpv, FakeVideo
+from viewra_desktop.core.cache import Cache
+from viewra_desktop.core.paths import AppPaths, app_paths
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@dataclass
+class Harness:
+    window: object
+    controller: FakeController
+    player: object
+    mpv: FakeMpv
+    video: FakeVideo
+    settings: object
+    cache: Cache
+    paths: AppPaths
+    journal: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def paths() -> AppPaths:
+    return app_paths()  # under the test's own VIEWRA_HOME (tests/conftest.py)
+
+
+@pytest.fixture
+def make_window(qtbot, paths):
+    """Build a MainWindow on fakes; ``make_window(profile=...)`` may be called again."""
+    from viewra_desktop.app.player import Player
+    from viewra_desktop.app.settings import Settings
+    from viewra_desktop.app.window import MainWindow
+
+    built: list[Harness] = []
+
+    def make(profile: str | None = None, show: bool = True) -> Harness:
+        journal: list[str] = []
+        mpv = FakeMpv(journal)
+        player = Player(mpv)
+        video = FakeVideo(journal)
+        controller = FakeController(journal)
+        settings = Settings(paths.config)
+        cache = Cache(paths.cache)
+        window = MainWindow(controller, player, video, settings, cache, paths.log_file, profile)
+        if show:
+            window.show()
+            qtbot.waitExposed(window)
+            window.activateWindow()
+            qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        harness = Harness(window, controller, player, mpv, video, settings, cache, paths, journal)
+        built.append(harness)
+        return harness
+
+    yield make
+    for harness in built:
+        window = harness.window
+        if not window.closing:
+            window.close()
+        if window.closing:
+            qtbot.waitUntil(lambda w=window: w._closed, timeout=5000)
+        window.deleteLater()
+
+
+@pytest.fixture
+def clip(tmp_path) -> Path:
+    """A file the window can be asked to open (the fakes never read it)."""
+    path = tmp_path / "holiday.mp4"
+    path.write_bytes(b"\0" * 64)
+    return path

@@ -1,0 +1,303 @@
+"""The real app in a real X server: ffmpeg, Shaka Packager, the server, and libmpv rendering
+through the render API with Mesa's software OpenGL.
+
+``viewra-desktop CLIP`` runs as a subprocess under an Xvfb this test starts. The app's test
+hook (``VIEWRA_TEST_SCREENSHOT_DIR``) saves what the QOpenGLWidget rendered twice a second;
+the test checks those pictures are not black and change over time, then quits with Ctrl+Q
+typed through XTEST (xdotool) and checks the exit code, the teardown order in the log, and
+that no ffmpeg or packager process is left.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+pytestmark = pytest.mark.e2e
+
+APP_TIMEOUT_S = 90.0  # generous: the machine may be busy with other encodes
+
+
+def _need(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.skip(f"{tool} is not installed (scripts/setup.sh installs it)")
+    return path
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    """A private Xvfb; ``-displayfd`` lets it pick a free display number itself."""
+    xvfb = _need("Xvfb")
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        number = b""
+        deadline = time.monotonic() + 30
+        while not number.endswith(b"\n") and time.monotonic() < deadline:
+            chunk = os.read(read_end, 16)
+            if not chunk:
+                break
+            number += chunk
+        assert number.strip(), "Xvfb did not report its display number"
+        yield f":{number.decode().strip()}"
+    finally:
+        os.close(read_end)
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class App:
+    """``viewra-desktop`` running on ``display`` with its own VIEWRA_HOME."""
+
+    def __init__(self, display: str, home: Path, *args: str) -> None:
+        self.display = display
+        self.home = home
+        self.shots = home / "shots"
+        self.stderr_path = home / "stderr.txt"
+        home.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ)
+        env.pop("WAYLAND_DISPLAY", None)
+        env.update(
+            DISPLAY=display,
+            QT_QPA_PLATFORM="xcb",
+            VIEWRA_HOME=str(home),
+            VIEWRA_TEST_SCREENSHOT_DIR=str(self.shots),
+        )
+        self._stderr = self.stderr_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "viewra_desktop", *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+        )
+
+    @property
+    def log(self) -> str:
+        try:
+            return (self.home / "logs" / "viewra-desktop.log").read_text("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def describe(self) -> str:
+        return (
+            f"exit code {self.proc.poll()}\n--- stderr ---\n"
+            + self.stderr_path.read_text("utf-8", "replace")[-3000:]
+            + "\n--- log ---\n"
+            + "\n".join(line for line in self.log.splitlines() if " DEBUG " not in line)[-5000:]
+        )
+
+    def wait_for(self, what: str, predicate, timeout: float = APP_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the app ended while waiting for {what}\n{self.describe()}")
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}\n{self.describe()}")
+
+    def frames(self) -> list[Path]:
+        return sorted(self.shots.glob("video-*.png")) if self.shots.is_dir() else []
+
+    def children(self) -> dict[int, str]:
+        """pid -> name of the app's child processes (ffmpeg, packager)."""
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+            if ppid == self.proc.pid:
+                found[int(entry.name)] = name
+        return found
+
+    def xdotool(self, *args: str) -> str:
+        done = subprocess.run(
+            [_need("xdotool"), *args],
+            env=dict(os.environ, DISPLAY=self.display),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._stderr.close()
+
+
+@pytest.fixture
+def run_app(display, tmp_path) -> Iterator:
+    apps: list[App] = []
+
+    def start(*args: str) -> App:
+        app = App(display, tmp_path / f"home{len(apps)}", *args)
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        app.close()
+
+
+# -- pictures ---------------------------------------------------------------------------------
+
+
+def samples(path: Path, step: int = 7) -> list[tuple[int, int, int]]:
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
+    assert not image.isNull(), f"{path} is not an image"
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    data = bytes(image.constBits())
+    pixels = []
+    for y in range(0, height, step):
+        row = y * stride
+        for x in range(0, width, step):
+            i = row + 3 * x
+            pixels.append((data[i], data[i + 1], data[i + 2]))
+    return pixels
+
+
+def lit_fraction(pixels) -> float:
+    return sum(1 for p in pixels if max(p) > 40) / len(pixels)
+
+
+def changed_fraction(a, b) -> float:
+    def differs(p, q) -> bool:
+        return max(abs(p[0] - q[0]), abs(p[1] - q[1]), abs(p[2] - q[2])) > 30
+
+    return sum(1 for p, q in zip(a, b, strict=True) if differs(p, q)) / len(a)
+
+
+def processes_in(folder: Path) -> list[str]:
+    text = str(folder.resolve())
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd.startswith(text) or (text in cmdline and "Xvfb" not in cmdline):
+            found.append(f"{entry.name}: {cmdline}")
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+# -- tests ------------------------------------------------------------------------------------
+
+
+def test_plays_a_file_renders_frames_and_quits_cleanly_with_ctrl_q(run_app, media_dir, tmp_path):
+    from media import make_clip
+
+    clip = make_clip(media_dir, "window-20s.mp4", seconds=20, size="1280x720")
+    app = run_app(str(clip))
+
+    # Real frames: not black, and moving.
+    good: list[tuple[Path, list]] = []
+
+    def two_moving_frames() -> bool:
+        for path in app.frames():
+            if any(path == seen for seen, _ in good):
+                continue
+            pixels = samples(path)
+            if lit_fraction(pixels) > 0.5:
+                good.append((path, pixels))
+        return len(good) >= 2 and changed_fraction(good[0][1], good[-1][1]) > 0.01
+
+    children: dict[int, str] = {}
+
+    def watch() -> bool:
+        children.update(app.children())
+        return two_moving_frames()
+
+    app.wait_for("two different rendered frames", watch)
+    first, last = good[0], good[-1]
+    assert lit_fraction(last[1]) > 0.5
+    assert changed_fraction(first[1], last[1]) > 0.01
+    windows = sorted(app.shots.glob("window-*.png"))
+    assert windows, "the window itself was never grabbed"
+    keep = Path(os.environ.get("VIEWRA_KEEP_SCREENSHOT", tmp_path / "window.png"))
+    shutil.copy(windows[-1], keep)
+
+    assert "Viewra" in app.xdotool("search", "--onlyvisible", "--name", "Viewra", "getwindowname")
+    encoding = {pid: name for pid, name in children.items() if alive(pid)}
+    window_id = app.xdotool("search", "--onlyvisible", "--name", "Viewra").split()[0]
+    app.xdotool("windowfocus", "--sync", window_id)
+    app.xdotool("key", "--clearmodifiers", "ctrl+q")
+    try:
+        code = app.proc.wait(APP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the app did not quit on Ctrl+Q\n" + app.describe()) from None
+    assert code == 0, app.describe()
+
+    log = app.log
+    assert log.index("closing: stopping playback and the encoder") < log.index(
+        "controller shut down"
+    )
+    assert log.index("controller shut down") < log.index("mpv render context freed")
+    assert log.index("mpv render context freed") < log.index("exit 0")
+    assert "Fatal Python error" not in app.stderr_path.read_text("utf-8", "replace")
+    assert {"ffmpeg-linux-x64", "packager-linux-x64"} & set(children.values()) or any(
+        "ffmpeg" in n or "packager" in n for n in children.values()
+    ), f"no encoder child was ever seen: {children}"
+    if encoding:  # Ctrl+Q came while encoding: the session was stopped (or had just ended)
+        finished = log.find("session state: finished")
+        ended_first = 0 <= finished < log.index("closing: stopping playback")
+        assert "session state: stopped" in log or ended_first, app.describe()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in encoding) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in encoding if alive(pid)], f"left running: {encoding}"
+    assert processes_in(app.home) == []
+
+
+def test_demo_opens_the_built_in_clip_and_sigterm_quits_cleanly(run_app):
+    app = run_app("--demo", "--profile", "360p")
+    app.wait_for("the demo clip to play", lambda: "viewra-demo.mp4 (360p)" in app.log)
+    app.wait_for(
+        "a rendered frame", lambda: any(lit_fraction(samples(p)) > 0.5 for p in app.frames())
+    )
+    assert (app.home / "cache" / "demo" / "viewra-demo.mp4").is_file()
+    app.proc.send_signal(signal.SIGTERM)
+    assert app.proc.wait(APP_TIMEOUT_S) == 0, app.describe()
+    assert "mpv render context freed" in app.log
+    assert processes_in(app.home) == []
+    settings = (app.home / "config" / "viewra-desktop.ini").read_text()
+    assert "profile=360p" in settings

@@ -1,0 +1,322 @@
+"""The pipeline under Qt: one ``SessionController`` on its own QThread.
+
+Every public method returns at once and may be called from the GUI thread; the work (probing,
+starting and stopping ffmpeg and the packager, making the demo clip, trimming the cache) runs
+on the controller's thread, and results come back as signals. That thread lives as long as
+the app: on Linux the encoder processes are tied to the thread that started them.
+
+Requests coalesce: if the user opens three files in a row while a session is still starting,
+the old session is stopped once and only the last file is started.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from ..core import binaries
+from ..core.cache import Cache
+from ..core.demo import demo_clip
+from ..core.errors import ViewraError
+from ..core.manifests import HLS_MASTER_NAME, MPD_NAME
+from ..core.profiles import get_profile
+from ..core.progress import Progress
+from ..core.server import SegmentServer
+from ..core.session import Session, State
+from .cachelimit import mark_used, trim_cache
+
+logger = logging.getLogger(__name__)
+
+DEMO_FOLDER = "demo"
+INTERNAL_ERROR = "Viewra Desktop ran into an internal error; the log file has the details."
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """What the window shows about the session that is playing."""
+
+    source: str
+    profile: str
+    duration: float
+    width: int
+    height: int
+    from_cache: bool
+    folder: str
+    dash_url: str
+    hls_url: str
+
+
+@dataclass(frozen=True)
+class _Request:
+    kind: str  # "open", "demo", "stop", "shutdown"
+    path: str = ""
+    profile: str = ""
+    id: int = 0
+
+
+class SessionController(QObject):
+    """Runs one session at a time on its own thread and reports with signals."""
+
+    state_changed = Signal(object)  # core.session.State
+    progress_changed = Signal(object)  # core.progress.Progress
+    segments_changed = Signal(list)  # encoded ranges: [(start, end)] in seconds
+    manifest_ready = Signal(str)  # the DASH URL to play
+    session_changed = Signal(object)  # SessionInfo, or None when nothing is open
+    activity_changed = Signal(str)  # "Opening clip.mp4…" while busy, "" when idle
+    failed = Signal(str, str)  # message for the user, details (a tool's stderr tail)
+    finished = Signal()  # the package is complete (encoded now or found in the cache)
+    request_done = Signal(int, bool)  # an open request's id, and whether its session started
+    shut_down = Signal()  # after shutdown(): every process has ended
+    _wake = Signal()
+    _trim = Signal()
+
+    def __init__(
+        self,
+        cache: Cache,
+        session_factory: Callable[..., Session] = Session,
+        server_factory: Callable[[], SegmentServer] = SegmentServer,
+        find_tools: Callable[[], binaries.Tools] = binaries.find_tools,
+    ) -> None:
+        super().__init__()
+        self.cache = cache
+        self._session_factory = session_factory
+        self._server_factory = server_factory
+        self._find_tools = find_tools
+        self._server: SegmentServer | None = None
+        self._session: Session | None = None
+        self._url: str | None = None
+        self._pending: _Request | None = None
+        self._pending_lock = threading.Lock()
+        self._last_id = 0
+        self._cache_limit = 0
+        self._swept = False
+        self._closed = False
+        self._thread = QThread()
+        self._thread.setObjectName("viewra-controller")
+        self.moveToThread(self._thread)
+        self._wake.connect(self._process, Qt.ConnectionType.QueuedConnection)
+        self._trim.connect(self._trim_cache, Qt.ConnectionType.QueuedConnection)
+
+    # -- called from the GUI thread ---------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def open(self, path: str, profile: str) -> int:
+        """Stop the current session (if any) and start one for ``path``.
+
+        Returns the request's id, which ``request_done`` carries when it has been handled.
+        """
+        return self._request(_Request("open", str(path), profile))
+
+    def open_demo(self, profile: str) -> int:
+        """Like ``open`` on the built-in demo clip, making it first if needed."""
+        return self._request(_Request("demo", "", profile))
+
+    def stop(self) -> None:
+        self._request(_Request("stop"))
+
+    def shutdown(self) -> None:
+        """Stop everything and end the thread; ``shut_down`` is emitted when done."""
+        self._request(_Request("shutdown"))
+
+    def wait(self, timeout_ms: int = 15000) -> bool:
+        """Wait for the thread to end (after ``shut_down``)."""
+        return self._thread.wait(timeout_ms)
+
+    def set_cache_limit(self, limit_bytes: int) -> None:
+        self._cache_limit = max(0, int(limit_bytes))
+        self._trim.emit()
+
+    @property
+    def thread_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def _request(self, request: _Request) -> int:
+        with self._pending_lock:
+            self._last_id += 1
+            request = _Request(request.kind, request.path, request.profile, self._last_id)
+            if self._pending is not None and self._pending.kind == "shutdown":
+                return request.id  # nothing overrides a shutdown
+            superseded, self._pending = self._pending, request
+        if superseded is not None and superseded.kind in ("open", "demo"):
+            self.request_done.emit(superseded.id, False)
+        self._wake.emit()
+        return request.id
+
+    def _take(self) -> _Request | None:
+        with self._pending_lock:
+            request, self._pending = self._pending, None
+            return request
+
+    def _superseded(self) -> bool:
+        with self._pending_lock:
+            return self._pending is not None
+
+    # -- on the controller's thread ---------------------------------------------------------
+
+    @Slot()
+    def _process(self) -> None:
+        request = self._take()
+        if request is None or self._closed:
+            return
+        try:
+            if request.kind == "shutdown":
+                self._shutdown()
+            elif request.kind == "stop":
+                self._stop_session()
+                self.session_changed.emit(None)
+            else:
+                started = False
+                try:
+                    started = self._open(request)
+                finally:
+                    self.request_done.emit(request.id, started)
+        except Exception:  # a bug must not kill the controller's thread
+            logger.exception("controller request %s failed", request.kind)
+            self.failed.emit(INTERNAL_ERROR, traceback.format_exc(limit=6))
+        finally:
+            if not self._closed:
+                self.activity_changed.emit("")
+
+    def _open(self, request: _Request) -> bool:
+        """Start a session for the request; True if it plays."""
+        self._stop_session()
+        if self._superseded():
+            return False
+        path = request.path
+        try:
+            profile = get_profile(request.profile)
+            self._prepare_cache()
+            if request.kind == "demo":
+                self.activity_changed.emit("Preparing the demo clip…")
+                tools = self._find_tools()
+                path = str(demo_clip(tools.ffmpeg, self.cache.root / DEMO_FOLDER))
+        except ViewraError as exc:
+            self.failed.emit(str(exc), exc.details)
+            return False
+        if self._superseded():
+            return False
+        self.activity_changed.emit(f"Opening {Path(path).name}…")
+        session: Session  # the callbacks below refer to it; they run only once it is set
+        session = self._session_factory(
+            path,
+            profile,
+            self.cache,
+            on_state=lambda state: self._on_state(session, state),
+            on_progress=lambda progress: self._on_progress(session, progress),
+            on_segments=lambda: self._on_segments(session),
+        )
+        self._session = session
+        try:
+            session.start()
+        except ViewraError as exc:
+            if session.state is not State.FAILED:  # else _on_state reported it already
+                self.failed.emit(str(exc), exc.details)
+            self._session = None
+            return False
+        except Exception:
+            self._session = None
+            session.stop()
+            raise
+        mark_used(session.folder)
+        server = self._ensure_server()
+        self._url = server.mount(session.mount())
+        plan = session.plan
+        assert plan is not None
+        info = SessionInfo(
+            source=path,
+            profile=profile.name,
+            duration=plan.duration,
+            width=plan.width,
+            height=plan.height,
+            from_cache=session.from_cache,
+            folder=str(session.folder),
+            dash_url=self._url + MPD_NAME,
+            hls_url=self._url + HLS_MASTER_NAME,
+        )
+        logger.info("playing %s (%s) from %s", path, profile.name, info.dash_url)
+        self.session_changed.emit(info)
+        self.segments_changed.emit(session.encoded_ranges())
+        if session.progress is not None:
+            self.progress_changed.emit(session.progress)
+        self.manifest_ready.emit(info.dash_url)
+        if session.state is State.FINISHED:
+            self.finished.emit()
+            self._trim.emit()
+        return True
+
+    def _prepare_cache(self) -> None:
+        if self._swept:
+            return
+        self.cache.ensure()
+        removed = self.cache.sweep()
+        if removed:
+            logger.info("removed %d unfinished cache entries", removed)
+        self._swept = True
+        self._trim_cache()
+
+    def _ensure_server(self) -> SegmentServer:
+        if self._server is None:
+            self._server = self._server_factory()
+            self._server.start()
+        return self._server
+
+    def _stop_session(self) -> None:
+        session, self._session = self._session, None
+        url, self._url = self._url, None
+        if session is None:
+            return
+        self.activity_changed.emit("Stopping the encoder…")
+        session.stop()
+        if url is not None and self._server is not None:
+            self._server.unmount(url)
+
+    def _shutdown(self) -> None:
+        self._stop_session()
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        self._closed = True
+        logger.info("controller shut down")
+        self.shut_down.emit()
+        self._thread.quit()
+
+    @Slot()
+    def _trim_cache(self) -> None:
+        if self._closed or self._cache_limit <= 0:
+            return
+        try:
+            freed = trim_cache(self.cache, self._cache_limit)
+        except OSError:
+            logger.warning("trimming the cache failed", exc_info=True)
+            return
+        if freed:
+            logger.info("freed %d bytes to keep the cache under its limit", freed)
+
+    # -- session callbacks (the session's monitor thread, or ours during start) -------------
+
+    def _on_state(self, session: Session, state: State) -> None:
+        if session is not self._session:
+            return  # a stopped session's last words
+        self.state_changed.emit(state)
+        if state is State.FAILED and session.failure is not None:
+            self.failed.emit(session.failure.message, session.failure.details)
+        elif state is State.FINISHED and not session.from_cache:  # _open reports a cache hit
+            self.segments_changed.emit(session.encoded_ranges())
+            self.finished.emit()
+            self._trim.emit()
+
+    def _on_progress(self, session: Session, progress: Progress) -> None:
+        if session is self._session:
+            self.progress_changed.emit(progress)
+
+    def _on_segments(self, session: Session) -> None:
+        if session is self._session:
+            self.segments_changed.emit(session.encoded_ranges())

@@ -1,0 +1,209 @@
+"""Dialogs: errors in plain words, preferences (cache size and limit), about."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThread, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..core.cache import Cache
+from .formatting import format_bytes
+from .icons import app_icon
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+APP_TITLE = "Viewra Desktop"
+
+
+class ErrorDialog(QMessageBox):
+    """A problem in one sentence; the tool's output folded away under "Show Details"."""
+
+    def __init__(
+        self, message: str, details: str, log_file: Path | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setIcon(QMessageBox.Icon.Warning)
+        self.setWindowTitle(f"{APP_TITLE}: a problem")
+        self.setText(message)
+        where = f"The log file has more details:\n{log_file}" if log_file else ""
+        self.setInformativeText(where)
+        if details.strip():
+            self.setDetailedText(details.strip())
+        self.setStandardButtons(QMessageBox.StandardButton.Ok)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.message = message
+        self.details = details
+
+
+class _Task(QThread):
+    """A slow cache operation off the GUI thread.
+
+    The dialog reads ``result`` from ``finished``, which Qt emits once ``run`` has returned:
+    no Python thread is still inside a signal emission when the task is deleted.
+    """
+
+    running: set[_Task] = set()  # kept alive until finished, even if the dialog is gone
+
+    def __init__(self, function: Callable[[], int]) -> None:
+        super().__init__()
+        self._function = function
+        self.result: int | None = None
+        _Task.running.add(self)
+        self.finished.connect(self._done)
+
+    def run(self) -> None:
+        try:
+            self.result = self._function()
+        except OSError as exc:
+            logger.warning("cache operation failed: %s", exc)
+
+    @Slot()
+    def _done(self) -> None:
+        _Task.running.discard(self)
+        self.deleteLater()
+
+
+def wait_for_tasks(timeout_ms: int = 10000) -> None:
+    """Let cache operations still running end (before the app exits)."""
+    for task in list(_Task.running):
+        task.wait(timeout_ms)
+
+
+class PreferencesDialog(QDialog):
+    """The cache: where it is, how big, its limit, and a button to clear it."""
+
+    cache_limit_changed = Signal(object)  # bytes (an int that may pass 2**31), 0: no limit
+
+    def __init__(self, settings: Settings, cache: Cache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.cache = cache
+        self._tasks: list[_Task] = []
+        self.setWindowTitle(f"{APP_TITLE} Preferences")
+        self.setMinimumWidth(460)
+
+        group = QGroupBox("Cache")
+        form = QFormLayout(group)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        self.folder_label = QLabel(str(cache.root))
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_label.setWordWrap(True)
+        open_folder = QPushButton("Open Folder")
+        open_folder.clicked.connect(self._open_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_label, 1)
+        folder_row.addWidget(open_folder)
+        form.addRow("Folder:", folder_row)
+
+        self.size_label = QLabel("Calculating…")
+        self.clear_button = QPushButton("Clear Cache")
+        self.clear_button.setToolTip("Remove every encoded video the app is not playing now")
+        self.clear_button.clicked.connect(self._clear)
+        size_row = QHBoxLayout()
+        size_row.addWidget(self.size_label, 1)
+        size_row.addWidget(self.clear_button)
+        form.addRow("Size:", size_row)
+
+        self.limit_box = QDoubleSpinBox()
+        self.limit_box.setRange(0.0, 10000.0)
+        self.limit_box.setDecimals(1)
+        self.limit_box.setSingleStep(1.0)
+        self.limit_box.setSuffix(" GB")
+        self.limit_box.setSpecialValueText("No limit")
+        self.limit_box.setValue(settings.cache_limit_gb)
+        self.limit_box.valueChanged.connect(self._limit_changed)
+        form.addRow("Size limit:", self.limit_box)
+        hint = QLabel(
+            "Finished videos are kept so they play at once next time. Over the limit, "
+            "the least recently watched are removed first."
+        )
+        hint.setWordWrap(True)
+        hint.setObjectName("hint")
+        form.addRow(hint)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(group)
+        layout.addWidget(buttons)
+        self.refresh_size()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks)
+
+    def _run(self, function: Callable[[], int]) -> None:
+        task = _Task(function)
+        self._tasks.append(task)
+        task.finished.connect(self._task_finished)  # dropped by Qt if the dialog goes first
+        task.start()
+
+    @Slot()
+    def _task_finished(self) -> None:
+        task = self.sender()
+        if task in self._tasks:
+            self._tasks.remove(task)
+            self._show_size(task.result)
+
+    def refresh_size(self) -> None:
+        self.size_label.setText("Calculating…")
+        self._run(self.cache.size)
+
+    def _show_size(self, size: int | None) -> None:
+        self.size_label.setText("unknown" if size is None else format_bytes(size))
+        self.clear_button.setEnabled(True)
+
+    def _clear(self) -> None:
+        self.clear_button.setEnabled(False)
+        self.size_label.setText("Clearing…")
+        self._run(self._clear_and_measure)
+
+    def _clear_and_measure(self) -> int:
+        self.cache.clear()
+        logger.info("cache cleared by the user")
+        return self.cache.size()
+
+    def _limit_changed(self, value: float) -> None:
+        self.settings.cache_limit_gb = value
+        self.cache_limit_changed.emit(self.settings.cache_limit_bytes)
+
+    def _open_folder(self) -> None:
+        self.cache.root.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.cache.root)))
+
+
+def show_about(parent: QWidget) -> None:
+    box = QMessageBox(parent)
+    box.setWindowTitle(f"About {APP_TITLE}")
+    box.setIconPixmap(app_icon().pixmap(64, 64))
+    box.setText(f"<b>{APP_TITLE}</b> {__version__}")
+    box.setInformativeText(
+        "Watch a video while it is encoded and packaged to DASH and HLS. Finished packages "
+        "stay in the cache, ready to publish.<br><br>"
+        "Built on FFmpeg, Shaka Packager, mpv and Qt."
+    )
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
