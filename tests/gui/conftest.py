@@ -29,6 +29,12 @@ class Harness:
     journal: list[str] = field(default_factory=list)
 
 
+@pytest.fixture(autouse=True)
+def _application(qapp):
+    """Every window test runs with the QApplication (pixmaps and painters need it)."""
+    return qapp
+
+
 @pytest.fixture
 def paths() -> AppPaths:
     return app_paths()  # under the test's own VIEWRA_HOME (tests/conftest.py)

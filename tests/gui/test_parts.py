@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from unit.test_cache_trim import make_entry
 
-from viewra_desktop.app.cachelimit import folder_size, mark_used, trim_cache
 from viewra_desktop.app.dialogs import PreferencesDialog
 from viewra_desktop.app.formatting import (
     describe_progress,
@@ -21,7 +19,7 @@ from viewra_desktop.app.formatting import (
 from viewra_desktop.app.icons import APP_ICON_NAME, app_icon, app_icon_path, icon, icon_names
 from viewra_desktop.app.seekbar import SeekBar
 from viewra_desktop.app.settings import MAX_RECENT, Settings
-from viewra_desktop.core.cache import Cache, EntryLock
+from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.progress import Progress
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,50 +115,6 @@ def test_recent_files_are_newest_first_unique_and_bounded(tmp_path):
     assert str(tmp_path / "5.mp4") not in settings.recent_files
     settings.clear_recent()
     assert settings.recent_files == []
-
-
-# -- cache limit ------------------------------------------------------------------------------
-
-
-def make_entry(cache: Cache, name: str, size: int, age: float, complete: bool = True) -> Path:
-    entry = cache.entry(name)
-    (entry.path / "video").mkdir(parents=True)
-    (entry.path / "video" / "1.m4s").write_bytes(b"\0" * size)
-    if complete:
-        entry.mark_complete({"files": ["video/1.m4s"]})
-    stamp = time.time() - age
-    os.utime(entry.path, (stamp, stamp))
-    return entry.path
-
-
-def test_trim_removes_least_recently_used_finished_entries(tmp_path):
-    cache = Cache(tmp_path / "cache")
-    cache.ensure()
-    old = make_entry(cache, "old", 4000, age=300)
-    locked = make_entry(cache, "locked", 4000, age=200)
-    unfinished = make_entry(cache, "unfinished", 4000, age=100, complete=False)
-    recent = make_entry(cache, "recent", 4000, age=50)
-    lock = EntryLock(cache.entry("locked"))
-    assert lock.acquire()
-    try:
-        freed = trim_cache(cache, limit_bytes=9000)
-    finally:
-        lock.release()
-    assert not old.exists()
-    assert locked.exists() and unfinished.exists()  # in use; not the limit's business
-    assert not recent.exists()  # still over the limit after "old"
-    assert freed >= 8000
-    assert trim_cache(cache, limit_bytes=0) == 0  # no limit
-
-
-def test_mark_used_protects_an_entry(tmp_path):
-    cache = Cache(tmp_path / "cache")
-    cache.ensure()
-    first = make_entry(cache, "first", 3000, age=300)
-    second = make_entry(cache, "second", 3000, age=200)
-    mark_used(first)
-    trim_cache(cache, limit_bytes=folder_size(first) + 100)
-    assert first.exists() and not second.exists()
 
 
 # -- icons ------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ..core import binaries
-from ..core.cache import Cache
+from ..core.cache import Cache, mark_used
 from ..core.demo import demo_clip
 from ..core.errors import ViewraError
 from ..core.manifests import HLS_MASTER_NAME, MPD_NAME
@@ -29,7 +29,6 @@ from ..core.profiles import get_profile
 from ..core.progress import Progress
 from ..core.server import SegmentServer
 from ..core.session import Session, State
-from .cachelimit import mark_used, trim_cache
 
 logger = logging.getLogger(__name__)
 
@@ -293,7 +292,7 @@ class SessionController(QObject):
         if self._closed or self._cache_limit <= 0:
             return
         try:
-            freed = trim_cache(self.cache, self._cache_limit)
+            freed = self.cache.trim(self._cache_limit)
         except OSError:
             logger.warning("trimming the cache failed", exc_info=True)
             return

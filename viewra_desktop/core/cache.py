@@ -56,6 +56,22 @@ def session_key(path: str, profile: str) -> str:
     return hashlib.sha256(json.dumps(ident).encode()).hexdigest()[:24]
 
 
+def folder_size(path: Path) -> int:
+    """Bytes in the files below ``path``."""
+    total = 0
+    for dirpath, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+    return total
+
+
+def mark_used(folder: Path) -> None:
+    """Refresh an entry's folder time, so ``Cache.trim`` sees it as recently used."""
+    with contextlib.suppress(OSError):
+        os.utime(folder)
+
+
 @dataclass
 class CacheEntry:
     path: Path
@@ -188,12 +204,45 @@ class Cache:
         return removed
 
     def size(self) -> int:
-        total = 0
-        for dirpath, _dirs, files in os.walk(self.root):
-            for name in files:
+        return folder_size(self.root)
+
+    def trim(self, limit_bytes: int) -> int:
+        """Remove least recently used finished entries until the cache fits the limit.
+
+        Only finished entries no process holds go; unfinished ones are ``sweep()``'s business.
+        Returns the bytes freed (0 when ``limit_bytes`` is 0: no limit).
+        """
+        if limit_bytes <= 0 or not self.sessions.is_dir():
+            return 0
+        total = self.size()
+        if total <= limit_bytes:
+            return 0
+        entries = []
+        for path in self.sessions.iterdir():
+            if path.is_dir():
                 with contextlib.suppress(OSError):
-                    total += os.lstat(os.path.join(dirpath, name)).st_size
-        return total
+                    entries.append((path.stat().st_mtime, path))
+        freed = 0
+        for _mtime, path in sorted(entries):
+            if total - freed <= limit_bytes:
+                break
+            entry = CacheEntry(path)
+            lock = EntryLock(entry)
+            try:
+                if not lock.acquire():
+                    continue  # in use by this or another window
+            except OSError:
+                continue
+            try:
+                if entry.read_complete() is None:
+                    continue
+                size = folder_size(path)
+                shutil.rmtree(path, ignore_errors=True)
+                freed += size
+                logger.info("cache over its limit: removed %s (%d bytes)", path.name, size)
+            finally:
+                lock.release()
+        return freed
 
     def clear(self) -> None:
         """Remove every entry no process holds."""
