@@ -13,6 +13,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import procs
+from procs import fifos_under  # noqa: F401 - re-exported for the e2e tests
+
 VIEWRA = [sys.executable, "-m", "viewra_desktop"]
 
 
@@ -63,38 +66,13 @@ class Serve:
                 stream.close()
 
 
+def _is_serve(cmdline: str) -> bool:
+    return "viewra_desktop" in cmdline and " serve " in cmdline  # checked separately
+
+
 def processes_using(folder: Path) -> list[str]:
-    """Processes whose command line or working directory is inside ``folder``."""
-    folder_text = str(folder.resolve())
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            cwd = os.readlink(entry / "cwd")
-        except OSError:
-            continue
-        if folder_text in cmdline or cwd.startswith(folder_text):
-            if "viewra_desktop" in cmdline and " serve " in cmdline:
-                continue  # the serve process itself (checked separately)
-            found.append(f"{entry.name}: {cmdline.strip()}")
-    return found
-
-
-def fifos_under(folder: Path) -> list[Path]:
-    import stat
-
-    result = []
-    for dirpath, _dirs, files in os.walk(folder):
-        for name in files:
-            path = Path(dirpath) / name
-            try:
-                if stat.S_ISFIFO(path.lstat().st_mode):
-                    result.append(path)
-            except OSError:
-                pass
-    return result
+    """ffmpeg and packager processes working for a session under ``folder``."""
+    return procs.processes_using(folder, skip=_is_serve)
 
 
 @dataclass

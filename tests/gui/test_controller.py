@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from procs import processes_using
 from PySide6.QtCore import QObject, QThread, Slot
 
 from viewra_desktop.app.controller import SessionController
@@ -362,21 +363,7 @@ def test_demo_clip_is_made_then_opened(qtbot, controller, monkeypatch, tmp_path)
 
 def processes_in(folder: Path) -> list[str]:
     """Processes whose working directory or command line is inside ``folder``."""
-    import os
-
-    text = str(folder.resolve())
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            cwd = os.readlink(entry / "cwd")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if text in cmdline or cwd.startswith(text):
-            found.append(f"{entry.name}: {cmdline}")
-    return found
+    return processes_using(folder)
 
 
 @pytest.fixture

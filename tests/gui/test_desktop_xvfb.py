@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from procs import processes_using
 from PySide6.QtGui import QImage
 
 pytestmark = pytest.mark.e2e
@@ -197,19 +198,7 @@ def changed_fraction(a, b) -> float:
 
 
 def processes_in(folder: Path) -> list[str]:
-    text = str(folder.resolve())
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            cwd = os.readlink(entry / "cwd")
-        except OSError:
-            continue
-        if cwd.startswith(text) or (text in cmdline and "Xvfb" not in cmdline):
-            found.append(f"{entry.name}: {cmdline}")
-    return found
+    return processes_using(folder, skip=lambda cmdline: "Xvfb" in cmdline)
 
 
 def alive(pid: int) -> bool:
