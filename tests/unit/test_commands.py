@@ -65,6 +65,7 @@ def test_ffmpeg_command_exact_argv():
         "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
         "-t", "5",
         "-vf", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-enc_time_base:v", "1:90000",
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
         "-maxrate", "5000k", "-bufsize", "10000k",
         "-profile:v", "high", "-level:v", "3.1",
@@ -88,6 +89,7 @@ def test_ffmpeg_command_without_audio():
         "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
         "-t", "4.25",
         "-vf", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-enc_time_base:v", "1:90000",
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
         "-maxrate", "5000k", "-bufsize", "10000k",
         "-profile:v", "high", "-level:v", "3.1",
@@ -112,6 +114,7 @@ def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
         "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
         "-t", "3",
         "-vf", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-enc_time_base:v", "1:90000",
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
         "-maxrate", "5000k", "-bufsize", "10000k",
         "-profile:v", "high", "-level:v", "3.1",
@@ -143,6 +146,7 @@ def test_ffmpeg_command_for_a_mid_timeline_run_of_a_transport_stream():
         "-t", "1",
         "-vf", "trim=start=2.5,setpts=PTS-2.5/TB,"
         "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-enc_time_base:v", "1:90000",
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
         "-maxrate", "5000k", "-bufsize", "10000k",
         "-profile:v", "high", "-level:v", "3.1",
@@ -156,6 +160,17 @@ def test_ffmpeg_command_for_a_mid_timeline_run_of_a_transport_stream():
         "-frag_duration", FRAG, "-flush_packets", "1",
         "-y", "file:/p",
     ]  # fmt: skip
+
+
+def test_variable_frame_rate_has_no_b_frames_and_audio_starts_after_the_priming():
+    media = hand_plan().media
+    assert media.video is not None
+    video = dataclasses.replace(media.video, variable_rate=True)
+    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(media=dataclasses.replace(media, video=video)),
+                          "/p")  # fmt: skip
+    assert argv[argv.index("-g") + 2 : argv.index("-g") + 4] == ["-bf", "0"]
+    assert argv[argv.index("-af") + 1].startswith("aresample=async=1:first_pts=1024,")
+    assert "-bf" not in ffmpeg_command("/opt/ffmpeg", hand_plan(), "/p")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,16 @@ from fractions import Fraction
 import pytest
 
 from viewra_desktop.core.errors import InputError, ToolNotFoundError, ViewraError
-from viewra_desktop.core.probe import check_readable, parse_probe, probe
+from viewra_desktop.core.probe import (
+    MAX_KEYFRAME_GAP_S,
+    can_decode,
+    check_readable,
+    keyframe_gap,
+    parse_decoders,
+    parse_probe,
+    probe,
+    video_decoders,
+)
 
 from .factories import probe_json, recorded_media
 
@@ -149,6 +158,26 @@ def test_anamorphic_display_size():
     assert video is not None
     assert video.sample_aspect == Fraction(64, 45)
     assert video.display_size == (1024, 576)  # 720 * 64 / 45 = 1024
+
+
+@pytest.mark.parametrize(
+    ("average", "base", "field_order", "variable"),
+    [
+        ("30/1", "30/1", "progressive", False),
+        ("30000/1001", "30000/1001", "progressive", False),
+        ("2997/100", "30/1", "progressive", False),  # a little jitter: nothing to change
+        ("49000000/1516667", "15/1", "progressive", True),  # 15 fps, then 50 fps
+        ("25/1", "50/1", "tt", False),  # interlaced: the field rate
+        ("25/1", "50/1", "progressive", False),  # the field rate, not flagged as interlaced
+        ("0/0", "30/1", "progressive", False),  # unknown average
+    ],
+)
+def test_variable_frame_rate(average, base, field_order, variable):
+    data = probe_json("no_audio")
+    stream = data["streams"][0]
+    stream.update(avg_frame_rate=average, r_frame_rate=base, field_order=field_order)
+    video = parse_probe(data).video
+    assert video is not None and video.variable_rate is variable
 
 
 def test_high_frame_rate():
@@ -347,3 +376,108 @@ def test_working_ffprobe_that_rejects_the_file_is_an_input_error(tmp_path):
     with pytest.raises(ViewraError) as info:
         probe(picky, str(clip))
     assert_one_sentence_naming(info.value, "a.mp4")
+
+
+# -- decoders, keyframe spacing, damaged files -----------------------------------------------
+
+DECODERS = """Decoders:
+ V..... = Video
+ A..... = Audio
+ ------
+ V....D av1                  Alliance for Open Media AV1
+ V....D h264                 H.264 / AVC / MPEG-4 AVC / MPEG-4 part 10
+ V..... h264_v4l2m2m         V4L2 mem2mem H.264 decoder wrapper (codec h264)
+ V..... hevc_cuvid           Nvidia CUVID HEVC decoder (codec hevc)
+ A....D aac                  AAC (Advanced Audio Coding)
+"""
+
+
+def test_parse_decoders_maps_codecs_to_decoders():
+    decoders = parse_decoders(DECODERS)
+    assert decoders == {
+        "av1": frozenset({"av1"}),
+        "h264": frozenset({"h264", "h264_v4l2m2m"}),
+        "hevc": frozenset({"hevc_cuvid"}),
+    }
+
+
+def test_only_software_decoders_count():
+    decoders = parse_decoders(DECODERS)
+    assert can_decode(decoders, "h264")
+    assert not can_decode(decoders, "av1")  # FFmpeg's own AV1 decoder needs a GPU
+    assert not can_decode(decoders, "hevc")  # only a GPU decoder
+    assert not can_decode(decoders, "unknown")
+    with_dav1d = parse_decoders(DECODERS + " V....D libdav1d   dav1d AV1 decoder (codec av1)\n")
+    assert can_decode(with_dav1d, "av1")
+    assert can_decode({}, "av1")  # no list: let ffmpeg try
+
+
+def test_the_real_decoder_list(tools):
+    decoders = video_decoders(tools.ffprobe)
+    for codec in ("h264", "hevc", "vp9", "mpeg2video", "prores"):
+        assert can_decode(decoders, codec), codec
+
+
+def test_keyframe_gap():
+    every_second = "".join(f"{t / 10:.6f},{'K_' if t % 10 == 0 else '__'},\n" for t in range(50))
+    assert keyframe_gap(every_second) == pytest.approx(1.0)
+    # The tail after the last keyframe counts too: here 2.9 s.
+    assert keyframe_gap("0.0,K_\n1.0,K_\n1.5,__\nN/A,__\n3.9,__\n") == pytest.approx(2.9)
+    assert keyframe_gap("1.4,K__,\n1.44,___,\n") == MAX_KEYFRAME_GAP_S  # one keyframe
+    assert keyframe_gap("") == MAX_KEYFRAME_GAP_S
+    assert keyframe_gap("0,K\n100,K\n") == MAX_KEYFRAME_GAP_S  # capped
+
+
+def _clip(tools, path: pathlib.Path, *args: str, seconds: float = 2) -> pathlib.Path:
+    subprocess.run(
+        [tools.ffmpeg, "-v", "error",
+         "-f", "lavfi", "-i", f"testsrc2=size=160x90:rate=25:duration={seconds}",
+         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", *args,
+         "-y", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+def test_transport_streams_get_their_keyframe_spacing(tools, tmp_path):
+    gop = probe(tools.ffprobe, str(_clip(tools, tmp_path / "gop.ts", "-g", "10")))
+    assert gop.keyframe_gap == pytest.approx(0.4)
+    single = probe(tools.ffprobe, str(_clip(tools, tmp_path / "single.ts")))
+    assert single.keyframe_gap == MAX_KEYFRAME_GAP_S
+    # MP4 seeking lands on keyframes by itself: no scan.
+    assert probe(tools.ffprobe, str(_clip(tools, tmp_path / "clip.mp4"))).keyframe_gap == 0.0
+
+
+def test_mp4_cut_before_its_index_is_damaged(tools, tmp_path):
+    whole = _clip(tools, tmp_path / "whole.mp4", seconds=4).read_bytes()
+    cut = tmp_path / "recording.mp4"
+    cut.write_bytes(whole[: len(whole) // 2])  # the index (moov) is written last
+    with pytest.raises(ViewraError) as info:
+        probe(tools.ffprobe, str(cut))
+    assert_one_sentence_naming(info.value, "recording.mp4")
+    assert "damaged" in str(info.value)
+
+
+def test_random_bytes_are_not_called_a_damaged_video(tools, tmp_path):
+    noise = tmp_path / "noise.mp4"
+    noise.write_bytes(random.Random(8).randbytes(4096))
+    with pytest.raises(ViewraError) as info:
+        probe(tools.ffprobe, str(noise))
+    assert "not a video file" in str(info.value)
+
+
+def test_undecodable_codec_is_refused_up_front(tools, tmp_path):
+    if can_decode(video_decoders(tools.ffprobe), "av1"):
+        pytest.skip("this ffmpeg decodes AV1")
+    clip = tmp_path / "new.mkv"
+    done = subprocess.run(
+        [tools.ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:duration=0.5",
+         "-c:v", "libsvtav1", "-preset", "12", "-y", str(clip)],
+        capture_output=True,
+    )  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip("this ffmpeg has no AV1 encoder")
+    with pytest.raises(ViewraError) as info:
+        probe(tools.ffprobe, str(clip))
+    assert_one_sentence_naming(info.value, "new.mkv")
+    assert "AV1" in str(info.value) and "cannot decode" in str(info.value)

@@ -12,6 +12,7 @@ from .plan import AUDIO_RATE, Plan
 PROGRESS_PERIOD_S = 0.5
 LEDGER_WINDOW_S = 120
 FRAGMENT_US = 33_000  # fMP4 fragments of about a frame: the packager sees each frame at once
+ENCODER_TIME_BASE = "1:90000"  # the MPEG clock: exact for 24, 25, 30, 50 and 60 fps
 SEEK_MARGIN_S = 1.0  # inexact seeks: decode from this much before the keyframe gap, too
 
 
@@ -149,6 +150,10 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
         "-sn", "-dn",  # subtitles and data streams are not packaged
         "-t", _fmt(length),  # exactly this run's part of the planned timeline
         "-vf", video_filters(plan, skip),
+        # The encoder's clock: by default 1/frame rate, which moves every frame time onto
+        # that rate's ticks, so variable-rate video loses the frames that land on a taken
+        # tick, and a run loses its last frame when the source's frames sit between ticks.
+        "-enc_time_base:v", ENCODER_TIME_BASE,
         "-c:v", "libx264",
         "-preset", plan.profile.preset,
         "-crf", str(plan.profile.crf),
@@ -160,6 +165,12 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
         "-sc_threshold", "0",  # no scene-cut keyframes between grid times
         "-g", str(keyint),
     ]  # fmt: skip
+    no_b_frames = media.video.variable_rate
+    if no_b_frames:
+        # B-frames put each run's first frame two frame durations after its first decode
+        # time, and the package keeps the first run's offset (its edit list) for all runs:
+        # right only while frames last equally long. Without them the offset is zero.
+        argv += ["-bf", "0"]
     if run.fast_start:
         # No lookahead, threads on slices rather than frames (each frame leaves the encoder
         # as soon as it is coded) and a quicker motion search. None of these touches the
@@ -171,8 +182,9 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
     if plan.audio is not None:
         # AAC priming puts the first packet 1024 samples early; mid-timeline that would
         # start a sliver of a segment before the run's start, so start the audio late by
-        # as much (21 ms).
-        first_pts = 1024 if start > 0 else 0
+        # as much (21 ms). At 0 the muxer shifts every stream to hide it, which B-frames
+        # (video decoded before 0) hide in turn; without them, start the audio late there too.
+        first_pts = 1024 if start > 0 or no_b_frames else 0
         argv += [
             "-c:a", "aac",
             "-b:a", f"{plan.audio_kbps}k",
