@@ -98,6 +98,7 @@ class Watch:
     player: mpv.MPV
     times: list[tuple[float, float]] = field(default_factory=list)  # (monotonic, time-pos)
     pauses: int = 0
+    duration: float = 0.0
     ended: threading.Event = field(default_factory=threading.Event)
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -107,6 +108,7 @@ class Watch:
         watch = cls(player)
         player.observe_property("time-pos", watch._on_time)
         player.observe_property("paused-for-cache", watch._on_pause)
+        player.observe_property("duration", watch._on_duration)
         player.event_callback("end-file")(lambda _event: watch.ended.set())
         return watch
 
@@ -115,6 +117,10 @@ class Watch:
             with self.cond:
                 self.times.append((time.monotonic(), value))
                 self.cond.notify_all()
+
+    def _on_duration(self, _name: str, value: float | None) -> None:
+        if value:
+            self.duration = value
 
     def _on_pause(self, _name: str, value: bool | None) -> None:
         if value:
@@ -244,7 +250,7 @@ def measure_smooth(src: Path, scratch: Path, name: str) -> Smooth:
             watch.player.play(urls["dash"])
             assert watch.ended.wait(600), "playback did not end"
             wall = time.monotonic() - began
-            duration = watch.player.duration or 0.0
+            duration = watch.duration
     finally:
         watch.close()
     shutil.rmtree(cache, ignore_errors=True)
@@ -325,6 +331,18 @@ def seed_commands(tools, src: Path, out: Path, pipe: str) -> tuple[list[str], li
     return packager, ffmpeg
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # the player closing a connection early is not news
+
+
 @dataclass
 class SeedResult:
     manifest_after: float
@@ -337,10 +355,9 @@ def measure_seed(src: Path, scratch: Path) -> SeedResult:
     out = scratch / "seed"
     out.mkdir(parents=True)
     pipe = FifoPipe.create(out, "test.pipe")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    httpd = _QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    httpd.RequestHandlerClass.log_message = lambda *a: None  # type: ignore[method-assign]
     packager_argv, ffmpeg_argv = seed_commands(tools, src, out, pipe.writer_path)
     watch = Watch.create()
     try:
