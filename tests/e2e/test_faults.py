@@ -181,3 +181,38 @@ def test_twenty_switches_leak_nothing(media_dir, tmp_path):
         assert fifos_under(tmp_path / "cache") == []
     finally:
         server.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB file system for the cache (tmpfs; needs root, as CI and set-up run)."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_full_disk_is_a_clear_error_and_corrupts_nothing(media_dir, small_disk):
+    clip = make_clip(media_dir, "clip60-480.mp4", 60, size="854x480")
+    session, server, base = _started(clip, small_disk / "cache")
+    try:
+        assert wait_until(lambda: session.state is not State.ENCODING, 60)
+        assert session.state is State.FAILED
+        assert "disk" in session.failure.message and "full" in session.failure.message
+        assert wait_until(lambda: processes_using(small_disk) == [], 5)
+        # What was complete before the disk filled is still whole and served.
+        done = sorted(session.ledger.segments("video"))
+        assert done, "some segments should have been made before the disk filled"
+        status, body = _get(base + f"video/{done[-1]}.m4s")
+        assert status == 200
+        assert len(body) == (session.folder / "video" / f"{done[-1]}.m4s").stat().st_size
+        assert body[4:8] in (b"styp", b"sidx", b"moof")
+    finally:
+        session.stop()
+        server.close()
+    assert not (session.folder / "complete.json").exists()

@@ -61,6 +61,7 @@ MONITOR_PERIOD_S = 0.02
 FAST_START_S = 2.0  # the first run covers this much, without encoder lookahead
 SEEK_AHEAD_S = 3.0  # a request further than this ahead of the encoder restarts it there
 AUDIO_FRAME_S = 1024 / 48000
+DISK_FULL_BYTES = 4 * 1024 * 1024  # less free than this after a failure: the disk is full
 
 
 class State(enum.Enum):
@@ -496,12 +497,13 @@ class Session:
                 culprit = run.ffmpeg if run.ffmpeg.status() is Status.ERRORED else run.packager
                 assert self._tools is not None
                 binaries.diagnose(self._tools, culprit.name)  # a broken tool says so
-                self._fail(
-                    Failure(
-                        f"Encoding failed: {culprit.describe_exit()}.",
-                        details=culprit.stderr_tail(),
+                message = f"Encoding failed: {culprit.describe_exit()}."
+                if self._disk_full():
+                    message = (
+                        f"The disk holding the cache folder {self.cache.root} is full: free "
+                        "some space, lower the cache limit or choose another cache folder."
                     )
-                )
+                self._fail(Failure(message, details=culprit.stderr_tail()))
                 self._notify(changed)
                 return True
             if status is Status.FINISHED:
@@ -519,6 +521,13 @@ class Session:
                 return True
             self._run = self._start_run(Run(missing))
         return False
+
+    def _disk_full(self) -> bool:
+        assert self.entry is not None
+        try:
+            return shutil.disk_usage(self.entry.path).free < DISK_FULL_BYTES
+        except OSError:
+            return False
 
     def _end_run(self, run: _RunState) -> bool:
         """A run's processes ended by themselves: take all it made, learn the real end."""
