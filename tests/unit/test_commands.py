@@ -219,6 +219,7 @@ def test_packager_command_exact_argv():
         "--hls_playlist_type", "LIVE",
         "--time_shift_buffer_depth", "120",
         "--preserved_segments_outside_live_window", "1000000000",
+        "--io_cache_size", "1048576",
         "--quiet",
     ]  # fmt: skip
 
@@ -235,6 +236,7 @@ def test_packager_command_without_audio_and_a_later_start():
         "--hls_playlist_type", "LIVE",
         "--time_shift_buffer_depth", "120",
         "--preserved_segments_outside_live_window", "1000000000",
+        "--io_cache_size", "1048576",
         "--quiet",
     ]  # fmt: skip
 
