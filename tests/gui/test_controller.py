@@ -402,3 +402,20 @@ def test_real_session_stopped_while_encoding_leaves_no_process(qtbot, real_contr
     shut_down(qtbot, ctrl, timeout=30000)
     assert processes_in(ctrl.cache.root) == []
     assert (State.ENCODING,) in ctrl.recorder.of("state_changed")
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [(b"", "is empty"), (b"plain text, not a video\n" * 40, "not a video file")],
+)
+def test_real_bad_input_fails_with_one_sentence(qtbot, real_controller, tmp_path, content, words):
+    bad = tmp_path / "holiday.mp4"
+    bad.write_bytes(content)
+    ctrl = real_controller
+    ctrl.open(str(bad), "360p")
+    qtbot.waitUntil(lambda: bool(ctrl.recorder.of("failed")), timeout=20000)
+    [(message, _details)] = ctrl.recorder.of("failed")
+    assert "holiday.mp4" in message and words in message
+    assert "Traceback" not in message and message.count(".") >= 1 and "\n" not in message
+    assert ctrl.recorder.of("manifest_ready") == []
+    assert processes_in(ctrl.cache.root) == []
