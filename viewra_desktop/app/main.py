@@ -30,7 +30,7 @@ from .icons import app_icon, resource_path
 from .player import create_player
 from .settings import Settings
 from .video import MpvVideoWidget
-from .window import CLOSE_TIMEOUT_MS, MainWindow, center_on_screen
+from .window import CLOSE_TIMEOUT_MS, FileOpenHandler, MainWindow, center_on_screen
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +203,8 @@ def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
     controller.start()
     window = MainWindow(controller, player, video, settings, cache, paths.log_file, profile)
     window.closed.connect(app.quit)
+    # macOS: Finder hands double-clicked videos to the app as events, not arguments.
+    app.installEventFilter(FileOpenHandler(window))
     if settings.geometry is None:
         center_on_screen(window)
     wake_timer = _install_signal_handlers(window)

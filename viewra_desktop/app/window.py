@@ -12,13 +12,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QFileOpenEvent,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -988,6 +989,33 @@ class MainWindow(QMainWindow):
     @property
     def closing(self) -> bool:
         return self._closing
+
+
+class FileOpenHandler(QObject):
+    """Opens the files the system hands to the application as ``QFileOpenEvent``.
+
+    On macOS a video double-clicked in Finder, chosen under "Open With" or dropped on the
+    Dock icon does not come on the command line: Finder sends it to the running app (and to
+    one it launches for that). Install on the QApplication with ``installEventFilter``.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)  # lives as long as the window
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() != QEvent.Type.FileOpen or not isinstance(event, QFileOpenEvent):
+            return False
+        path = event.file()
+        if not path or self._window.closing:
+            return False
+        logger.info("the system asks to open %s", path)
+        if self._window.isMinimized():
+            self._window.showNormal()
+        self._window.raise_()
+        self._window.activateWindow()
+        self._window.open_file(path)
+        return True
 
 
 def center_on_screen(window: QWidget) -> None:

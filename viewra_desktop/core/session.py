@@ -292,7 +292,14 @@ class Session:
                 f"The cache folder {self.cache.root} cannot be written ({exc.strerror or exc})."
             ) from exc
         relative = folder.relative_to(self.entry.path).as_posix()
-        pipe_rel = Path(pipe.reader_path).relative_to(self.entry.path).as_posix()
+        reader = Path(pipe.reader_path)
+        # A FIFO in the run's folder is named relative to it (no comma or '=' from the cache
+        # path reaches the packager's stream descriptors); a Windows pipe name stays as is.
+        pipe_rel = (
+            reader.relative_to(self.entry.path).as_posix()
+            if reader.is_relative_to(self.entry.path)
+            else pipe.reader_path
+        )
         start = run.start_time(plan)
         parser = ProgressParser(
             run.end_time(plan) - start, lambda p: self._progress(p, start), offset=0.0
