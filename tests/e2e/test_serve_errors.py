@@ -60,18 +60,6 @@ def test_empty_file(tmp_path, _isolated_home):
     _assert_refused(_serve(str(empty), home=_isolated_home), "empty")
 
 
-def test_audio_only_has_no_video(tmp_path, _isolated_home):
-    from viewra_desktop.core.binaries import find_tools
-
-    audio = tmp_path / "tone.m4a"
-    subprocess.run(
-        [find_tools().ffmpeg, "-v", "error", "-f", "lavfi", "-i", "sine=duration=2",
-         "-c:a", "aac", str(audio)],
-        check=True,
-    )  # fmt: skip
-    _assert_refused(_serve(str(audio), home=_isolated_home), "no video")
-
-
 def test_unknown_profile(media_dir, _isolated_home):
     clip = make_clip(media_dir, "clip2.mp4", 2)
     code, _out, err, _took = _serve(str(clip), "--profile", "4k", home=_isolated_home)
