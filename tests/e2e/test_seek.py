@@ -61,26 +61,40 @@ class Clock:
             return len(self.times)
 
 
-def test_seek_far_ahead_restarts_there_and_fills_the_gap(served):
-    session, url = served
+@pytest.fixture
+def served_long(media_dir, tmp_path):
+    """A 4-minute clip: far enough for a seek to stay ahead of even a fast encoder."""
+    clip = make_clip(media_dir, "clip240-small.mp4", 240, size="320x180")
+    session = Session(str(clip), get_profile("360p"), Cache(tmp_path / "cache"))
+    server = SegmentServer()
+    session.start()
+    url = server.mount(session.mount())
+    server.start()
+    yield session, url + "manifest.mpd"
+    session.stop()
+    server.close()
+
+
+def test_seek_far_ahead_restarts_there_and_fills_the_gap(served_long):
+    session, url = served_long
     player = mpv.MPV(vo="null", ao="null")
     clock = Clock(player)
     try:
         player.play(url)
         assert clock.wait_for(lambda t: t > 0.3, 20) is not None
         # Far ahead of the encoder, which is still near the start.
-        assert session.encoded_ranges()[-1][1] < 40
-        player.seek(45.0, "absolute")
+        assert session.encoded_ranges()[-1][1] < 100
+        player.seek(200.0, "absolute")
         mark = clock.mark()
-        landed = clock.wait_for(lambda t: t >= 44.9, 20)
-        assert landed is not None and landed < 46.5
+        landed = clock.wait_for(lambda t: t >= 199.9, 20)
+        assert landed is not None and landed < 201.5
         after = clock.times[mark:]
-        assert [t for t in after if 5 < t < 44.9] == [], "the clock ran through skipped time"
-        assert clock.wait_for(lambda t: t >= 46.0, 20) is not None
+        assert [t for t in after if 5 < t < 199.9] == [], "the clock ran through skipped time"
+        assert clock.wait_for(lambda t: t >= 201.0, 20) is not None
         moving = clock.times[clock.mark() - 1 :]
         assert all(b >= a for a, b in zip(moving, moving[1:], strict=False))
-        # The encoder went there: a run started at the segment holding 45 s.
-        assert any(state.run.first > 10 for state in session.runs)
+        # The encoder went there: a run started at the segment holding 200 s.
+        assert any(state.run.first > 150 for state in session.runs)
 
         # Seeking back to a part already encoded is served from the cache: no run for it.
         before = list(session.runs)

@@ -59,7 +59,9 @@ logger = logging.getLogger(__name__)
 
 MONITOR_PERIOD_S = 0.02
 FAST_START_S = 2.0  # the first run covers this much, without encoder lookahead
-SEEK_AHEAD_S = 3.0  # a request further than this ahead of the encoder restarts it there
+# A request the current run would reach only after this many seconds of encoding restarts
+# the encoder there (a restart costs ffmpeg's seek plus one segment, about this much).
+SEEK_WAIT_S = 1.0
 AUDIO_FRAME_S = 1024 / 48000
 DISK_FULL_BYTES = 4 * 1024 * 1024  # less free than this after a failure: the disk is full
 
@@ -461,7 +463,7 @@ class Session:
             return True  # made already (and being placed)
         ahead = self.plan.grid[target - 1] - self.plan.grid[nxt - 1]
         speed = self.progress.speed if self.progress and self.progress.speed > 0 else 1.0
-        return ahead <= SEEK_AHEAD_S * max(1.0, speed)
+        return ahead / speed <= SEEK_WAIT_S  # it gets there before a restart would pay off
 
     # -- monitor ----------------------------------------------------------------------------
 
