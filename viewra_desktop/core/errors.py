@@ -25,7 +25,3 @@ class InputError(ViewraError):
 
 class CacheError(ViewraError):
     """The cache folder cannot be used (not writable, disk full, in use)."""
-
-
-class PipelineError(ViewraError):
-    """ffmpeg or the packager failed while encoding."""

@@ -172,14 +172,8 @@ class SupervisedProcess:
 
     # -- stopping ---------------------------------------------------------------------------
 
-    def stop(
-        self, grace: float = TERMINATE_GRACE_S, after_signal: Callable[[], None] | None = None
-    ) -> None:
-        """Terminate, wait ``grace`` seconds, kill, wait. Safe to call twice or from threads.
-
-        ``after_signal`` runs right after the terminate signal (for example to unblock a
-        process stuck opening a pipe, where the signal alone does not end it).
-        """
+    def stop(self, grace: float = TERMINATE_GRACE_S) -> None:
+        """Terminate, wait ``grace`` seconds, kill, wait. Safe to call twice or from threads."""
         with self._lock:
             popen = self._popen
             if popen is None:
@@ -189,8 +183,6 @@ class SupervisedProcess:
                 logger.info("stop %s (pid %d)", self.name, popen.pid)
                 with contextlib.suppress(ProcessLookupError):
                     popen.terminate()
-                if after_signal is not None:
-                    after_signal()
                 try:
                     popen.wait(grace)
                 except subprocess.TimeoutExpired:
