@@ -127,3 +127,21 @@ def play(url: str, speed: float = 1.0, timeout: float = 120.0, **options) -> Pla
     finally:
         player.terminate()
     return result
+
+
+def start_session(clip: Path, cache: Path, profile: str = "360p"):
+    """A real Session on ``clip`` mounted on a started SegmentServer, in this process.
+
+    Returns (session, server, base URL); the caller stops the session and closes the server.
+    """
+    from viewra_desktop.core.cache import Cache
+    from viewra_desktop.core.profiles import get_profile
+    from viewra_desktop.core.server import SegmentServer
+    from viewra_desktop.core.session import Session
+
+    session = Session(str(clip), get_profile(profile), Cache(cache))
+    server = SegmentServer()
+    session.start()
+    base = server.mount(session.mount())
+    server.start()
+    return session, server, base

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from media import make_clip
 
-from e2e.support import Serve, fifos_under, processes_using
+from e2e.support import Serve, fifos_under, processes_using, start_session
 from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.profiles import get_profile
 from viewra_desktop.core.server import SegmentServer
@@ -33,19 +33,10 @@ def _get(url: str, timeout: float = 30) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def _started(clip: Path, cache: Path) -> tuple[Session, SegmentServer, str]:
-    session = Session(str(clip), get_profile("360p"), Cache(cache))
-    server = SegmentServer()
-    session.start()
-    base = server.mount(session.mount())
-    server.start()
-    return session, server, base
-
-
 @pytest.mark.parametrize("victim", ["packager", "ffmpeg"])
 def test_a_tool_dying_mid_encode_fails_cleanly(media_dir, tmp_path, victim):
     clip = make_clip(media_dir, "clip60.mp4", 60)
-    session, server, base = _started(clip, tmp_path / "cache")
+    session, server, base = start_session(clip, tmp_path / "cache")
     try:
         status, body = _get(base + "video/5.m4s")  # wait until a few segments exist
         assert status == 200 and body
@@ -78,7 +69,7 @@ def test_packager_that_dies_at_start_is_reported_and_ffmpeg_freed(media_dir, tmp
     fake.chmod(0o755)
     monkeypatch.setenv("VIEWRA_PACKAGER", str(fake))
     clip = make_clip(media_dir, "clip6.mp4", 6)
-    session, server, base = _started(clip, tmp_path / "cache")
+    session, server, base = start_session(clip, tmp_path / "cache")
     try:
         # ffmpeg would block forever opening the pipe; the session must not.
         assert wait_until(lambda: session.state is State.FAILED, 10)
@@ -199,7 +190,7 @@ def small_disk(tmp_path):
 
 def test_full_disk_is_a_clear_error_and_corrupts_nothing(media_dir, small_disk):
     clip = make_clip(media_dir, "clip60-480.mp4", 60, size="854x480")
-    session, server, base = _started(clip, small_disk / "cache")
+    session, server, base = start_session(clip, small_disk / "cache")
     try:
         assert wait_until(lambda: session.state is not State.ENCODING, 60)
         assert session.state is State.FAILED

@@ -9,9 +9,9 @@ import mpv
 import pytest
 from media import make_clip
 
+from e2e.support import start_session
 from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.profiles import get_profile
-from viewra_desktop.core.server import SegmentServer
 from viewra_desktop.core.session import Session, State, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -20,11 +20,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def served(media_dir, tmp_path):
     clip = make_clip(media_dir, "clip60.mp4", 60)
-    session = Session(str(clip), get_profile("360p"), Cache(tmp_path / "cache"))
-    server = SegmentServer()
-    session.start()
-    url = server.mount(session.mount())
-    server.start()
+    session, server, url = start_session(clip, tmp_path / "cache")
     yield session, url + "manifest.mpd"
     session.stop()
     server.close()
@@ -65,11 +61,7 @@ class Clock:
 def served_long(media_dir, tmp_path):
     """A 4-minute clip: far enough for a seek to stay ahead of even a fast encoder."""
     clip = make_clip(media_dir, "clip240-small.mp4", 240, size="320x180")
-    session = Session(str(clip), get_profile("360p"), Cache(tmp_path / "cache"))
-    server = SegmentServer()
-    session.start()
-    url = server.mount(session.mount())
-    server.start()
+    session, server, url = start_session(clip, tmp_path / "cache")
     yield session, url + "manifest.mpd"
     session.stop()
     server.close()
