@@ -35,7 +35,7 @@ from pathlib import Path
 import mpv
 
 from viewra_desktop.core.binaries import find_tools
-from viewra_desktop.core.commands import Run, ffmpeg_command, packager_command
+from viewra_desktop.core.commands import ffmpeg_command, packager_command
 from viewra_desktop.core.pipe import FifoPipe
 from viewra_desktop.core.plan import make_plan
 from viewra_desktop.core.player_options import MPV_OPTIONS
@@ -195,8 +195,15 @@ def measure_first_frames(src: Path, runs: int, scratch: Path) -> list[float]:
     return results
 
 
+SEEK_RUN_S = 0.5  # a seek counts as done once the clock has run this far from the target
+
+
 def measure_seeks(src: Path, runs: int, scratch: Path) -> list[float]:
-    """Seek far ahead of the encoder; seconds until the clock runs from the target."""
+    """Seek far ahead of the encoder; seconds until the clock runs from the target.
+
+    Measured as the moment the clock has run SEEK_RUN_S past the target, less SEEK_RUN_S: a
+    clock that shows the target and then stalls does not count as running.
+    """
     results = []
     for index in range(runs):
         cache = scratch / f"seek-{index}"
@@ -209,12 +216,14 @@ def measure_seeks(src: Path, runs: int, scratch: Path) -> list[float]:
                     since = len(watch.times)
                     began = time.monotonic()
                     watch.player.seek(target, "absolute")
-                    landed = watch.wait(lambda t, x=target: t >= x - 0.05, 30, since)
-                    assert landed, f"seek to {target} never landed"
-                    # Running: a second position after the first, still near the target.
-                    moving = watch.wait(lambda t, x=landed[1]: t > x + 0.01, 30, since)
-                    assert moving and moving[1] < target + 3
-                    results.append(moving[0] - began)
+                    done = watch.wait(lambda t, x=target: t >= x + SEEK_RUN_S, 30, since)
+                    assert done, f"the clock never ran from {target}"
+                    # It landed on the target and ran from there, without a jump.
+                    path = [t for _stamp, t in watch.times[since:] if t <= done[1]]
+                    assert abs(path[0] - target) < 0.05, path[:3]
+                    steps = [b - a for a, b in zip(path, path[1:], strict=False)]
+                    assert all(0 <= step < 0.1 for step in steps), path
+                    results.append(done[0] - began - SEEK_RUN_S)
         finally:
             watch.close()
         shutil.rmtree(cache, ignore_errors=True)
@@ -282,11 +291,12 @@ def measure_overhead(src: Path, pairs: int, scratch: Path) -> list[float]:
         )
         direct = time.monotonic() - began
         run_dir = folder / ".work" / "run"
-        run_dir.mkdir(parents=True)
+        for stream in ("video", "audio"):
+            (run_dir / stream).mkdir(parents=True)
         pipe = FifoPipe.create(run_dir)
         began = time.monotonic()
         packager = subprocess.Popen(
-            packager_command(tools.packager, plan, ".work/run/pipe.fifo", ".work/run", Run()),
+            packager_command(tools.packager, plan, ".work/run/pipe.fifo", ".work/run"),
             cwd=folder,
             stderr=subprocess.DEVNULL,
         )
@@ -424,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
             f"encode {seed.encode_seconds:.1f} s)",
         ))  # fmt: skip
         rows.append((
-            "seek far ahead while encoding (seek → clock running from the target)", "≤ 1.5 s",
+            "seek far ahead while encoding (seek → clock running from the target: at target"
+            " + 0.5 s, less 0.5 s)", "≤ 1.5 s",
             _stats(measure_seeks(hd, max(1, args.runs // 2), scratch)),
             "impossible until the encode ends (no manifest)",
         ))  # fmt: skip

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from viewra_desktop.core.binaries import find_tools  # noqa: E402
-from viewra_desktop.core.commands import ffmpeg_command, packager_command  # noqa: E402
+from viewra_desktop.core.commands import ffmpeg_command  # noqa: E402
 from viewra_desktop.core.plan import make_plan  # noqa: E402
 from viewra_desktop.core.probe import parse_probe, probe_command  # noqa: E402
 from viewra_desktop.core.profiles import get_profile  # noqa: E402
@@ -130,7 +130,7 @@ def record_probes(tools, folder: Path) -> None:
 
 
 def record_pipeline(tools, folder: Path) -> None:
-    """ffmpeg's -progress output and the packager's live playlists for one real encode."""
+    """ffmpeg's -progress output for one real encode."""
     source = folder / "pipeline.mp4"
     run([tools.ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
          *video("320x180", seconds=5), *tone(seconds=5), *X264, *AAC,
@@ -140,9 +140,7 @@ def record_pipeline(tools, folder: Path) -> None:
     (DATA / "probe" / "pipeline.json").write_text(json.dumps(data, indent=1) + "\n", "utf-8")
     plan = make_plan(parse_probe(data, path=str(source)), get_profile("360p"))
 
-    session = folder / "session"
-    (session / ".work" / "live").mkdir(parents=True)
-    encoded = session / "encoded.mp4"
+    encoded = folder / "encoded.mp4"
     argv = ffmpeg_command(tools.ffmpeg, plan, str(encoded))
     argv[argv.index("-stats_period") + 1] = "0.05"  # several blocks from a short encode
     # ffmpeg sometimes prints out_time_us=N/A in the middle of an encode, after real
@@ -166,23 +164,6 @@ def record_pipeline(tools, folder: Path) -> None:
     ).stdout  # fmt: skip
     (out / "ffmpeg_progress_realtime.txt").write_text(realtime, "utf-8")
     print("progress")
-
-    run(packager_command(tools.packager, plan, "encoded.mp4", ".work/live"), cwd=session)
-    out = DATA / "packager"
-    out.mkdir(exist_ok=True)
-    for stream in ("video", "audio"):
-        text = (session / ".work" / "live" / f"{stream}.m3u8").read_text("utf-8")
-        (out / f"{stream}.m3u8").write_text(text, "utf-8")
-    # What the plan said at recording time: the tests compare against it only while the
-    # current plan still makes the same grid (otherwise the recording is stale).
-    meta = {
-        "profile": "360p",
-        "grid": list(plan.grid),
-        "video_segments": plan.video_segments,
-        "audio_segments": plan.audio_segments,
-    }
-    (out / "plan.json").write_text(json.dumps(meta, indent=1) + "\n", "utf-8")
-    print("packager")
 
 
 def main() -> None:

@@ -46,12 +46,12 @@ AVCC_PATH = [b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stsd", b"avc1", b"av
 
 
 @pytest.mark.parametrize("profile", ["720p", "360p"])
-def test_fast_start_and_later_runs_share_parameter_sets(media_dir, tmp_path, profile):
+def test_runs_of_every_kind_share_parameter_sets(media_dir, tmp_path, profile):
     tools = find_tools()
     clip = make_clip(media_dir, "clip12-720p.mp4", 12, size="1280x720")
     plan = make_plan(probe(tools.ffprobe, str(clip)), get_profile(profile))
     configs = []
-    for index, run in enumerate((Run(1, 3, fast_start=True), Run(4), Run(9))):
+    for index, run in enumerate((Run(1, 3, fast_start=True), Run(4), Run(9, low_delay=True))):
         out = tmp_path / f"run{index}.mp4"
         subprocess.run(
             ffmpeg_command(tools.ffmpeg, plan, str(out), run),

@@ -19,6 +19,7 @@ from viewra_desktop.core.commands import (
     packager_command,
     video_filters,
 )
+from viewra_desktop.core.fmp4 import read_init, read_span
 from viewra_desktop.core.plan import Plan, make_grid, make_plan
 from viewra_desktop.core.probe import probe
 from viewra_desktop.core.profiles import get_profile
@@ -125,10 +126,21 @@ def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
         "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
         "-af", "aresample=async=1:first_pts=1024,apad=whole_dur=3",
         "-output_ts_offset", "2", "-avoid_negative_ts", "disabled", "-use_editlist", "0",
+        "-max_interleave_delta", "1",
         "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe+frag_discont",
         "-frag_duration", FRAG, "-flush_packets", "1",
         "-y", "file:/p",
     ]  # fmt: skip
+
+
+def test_low_delay_run_drops_the_lookahead_but_keeps_the_motion_search():
+    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(), "/p", Run(first=4, low_delay=True))
+    at = argv.index("-rc-lookahead")
+    assert argv[at : at + 4] == [
+        "-rc-lookahead", "0", "-x264-params", "sync-lookahead=0:sliced-threads=1",
+    ]  # fmt: skip
+    plain = ffmpeg_command("/opt/ffmpeg", hand_plan(), "/p", Run(first=4))
+    assert "-rc-lookahead" not in plain and "-x264-params" not in plain
 
 
 def test_ffmpeg_command_for_a_mid_timeline_run_of_a_transport_stream():
@@ -156,6 +168,7 @@ def test_ffmpeg_command_for_a_mid_timeline_run_of_a_transport_stream():
         "-af", "atrim=start=2.5,asetpts=PTS-2.5/TB,"
         "aresample=async=1:first_pts=1024,apad=whole_dur=1",
         "-output_ts_offset", "4", "-avoid_negative_ts", "disabled", "-use_editlist", "0",
+        "-max_interleave_delta", "1",
         "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe+frag_discont",
         "-frag_duration", FRAG, "-flush_packets", "1",
         "-y", "file:/p",
@@ -210,35 +223,24 @@ def test_packager_command_exact_argv():
     assert argv == [
         "/opt/packager",
         "in=.work/pipe.fifo,stream=video,init_segment=.work/run-1/video-init.mp4,"
-        "segment_template=.work/run-1/video/$Number$.m4s,playlist_name=video.m3u8",
+        "segment_template=.work/run-1/video/$Number$.m4s",
         "in=.work/pipe.fifo,stream=audio,init_segment=.work/run-1/audio-init.mp4,"
-        "segment_template=.work/run-1/audio/$Number$.m4s,playlist_name=audio.m3u8",
+        "segment_template=.work/run-1/audio/$Number$.m4s",
         "--segment_duration", "0.5",
-        "--start_segment_number", "1",
-        "--hls_master_playlist_output", ".work/run-1/master.m3u8",
-        "--hls_playlist_type", "LIVE",
-        "--time_shift_buffer_depth", "120",
-        "--preserved_segments_outside_live_window", "1000000000",
+        "--low_latency_dash_mode",
+        "--utc_timings", "urn:mpeg:dash:utc:direct:2014=unused",
         "--io_cache_size", "1048576",
         "--quiet",
     ]  # fmt: skip
 
 
-def test_packager_command_without_audio_and_a_later_start():
-    argv = packager_command("/opt/packager", hand_plan(audio=False), "p.fifo", "r", Run(first=4))
-    assert argv == [
-        "/opt/packager",
-        "in=p.fifo,stream=video,init_segment=r/video-init.mp4,"
-        "segment_template=r/video/$Number$.m4s,playlist_name=video.m3u8",
-        "--segment_duration", "0.5",
-        "--start_segment_number", "4",
-        "--hls_master_playlist_output", "r/master.m3u8",
-        "--hls_playlist_type", "LIVE",
-        "--time_shift_buffer_depth", "120",
-        "--preserved_segments_outside_live_window", "1000000000",
-        "--io_cache_size", "1048576",
-        "--quiet",
-    ]  # fmt: skip
+def test_packager_command_without_audio():
+    argv = packager_command("/opt/packager", hand_plan(audio=False), "p.fifo", "r")
+    assert argv[1:3] == [
+        "in=p.fifo,stream=video,init_segment=r/video-init.mp4,segment_template=r/video/$Number$.m4s",
+        "--segment_duration",
+    ]
+    assert not any("stream=audio" in arg for arg in argv)
 
 
 # -- the keyframe expression -----------------------------------------------------------------
@@ -352,6 +354,47 @@ def test_real_ffmpeg_command_encodes_on_the_grid(tools, tmp_path):
     # B-frames delay every presentation time by the same amount in a fragmented MP4 without
     # an edit list: compare the keyframes relative to the first one.
     assert [t - times[0] for t in times] == pytest.approx(list(plan.grid), abs=1e-3)
+
+
+def test_real_packager_cuts_where_the_plan_says(tools, tmp_path):
+    """The packager, fed the plan's own ffmpeg output, cuts video exactly on the grid and audio
+    on every unit (within an AAC frame), numbering each run's segments from 0; the durations
+    read back from its files add up to the whole clip."""
+    source = tmp_path / "source.mp4"
+    subprocess.run(
+        [tools.ffmpeg, "-v", "error",
+         "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=4.2",
+         "-f", "lavfi", "-i", "sine=duration=4.2", "-c:v", "libx264", "-preset", "ultrafast",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "-y", str(source)],
+        check=True,
+    )  # fmt: skip
+    plan = make_plan(probe(tools.ffprobe, str(source)), get_profile("360p"))
+    encoded = tmp_path / "encoded.mp4"
+    subprocess.run(ffmpeg_command(tools.ffmpeg, plan, str(encoded)), check=True)
+    for stream in ("video", "audio"):
+        (tmp_path / "run" / stream).mkdir(parents=True)
+    done = subprocess.run(
+        packager_command(tools.packager, plan, "encoded.mp4", "run"),
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    spans = {}
+    for stream in ("video", "audio"):
+        track = read_init(tmp_path / "run" / f"{stream}-init.mp4")
+        files = sorted((tmp_path / "run" / stream).glob("*.m4s"), key=lambda f: int(f.stem))
+        assert [int(f.stem) for f in files] == list(range(len(files)))
+        spans[stream] = [read_span(f, track) for f in files]
+    video = spans["video"]
+    assert [s.start / s.timescale for s in video] == pytest.approx(list(plan.grid), abs=1e-3)
+    assert [s.duration for s in video] == pytest.approx(plan.video_durations(), abs=1e-3)
+    audio = spans["audio"]
+    assert len(audio) == plan.audio_segments
+    planned = plan.audio_durations()
+    for index in range(len(planned) - 1):
+        assert abs(audio[index].duration - planned[index]) <= 0.022, index  # an AAC frame
+    # The last one also holds the encoder's padding past the end: up to three AAC frames.
+    assert 0 <= audio[-1].duration - planned[-1] <= 0.065
+    assert sum(s.duration for s in video) == pytest.approx(4.2, abs=1e-3)
 
 
 @pytest.fixture(scope="module")

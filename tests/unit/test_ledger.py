@@ -1,81 +1,14 @@
-"""ledger: the packager's live playlists, and waiting for segments across threads."""
+"""ledger: complete and growing segments, and waiting for them across threads."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from viewra_desktop.core.ledger import Ledger, Wait, parse_live_playlist
-from viewra_desktop.core.plan import make_plan
-from viewra_desktop.core.profiles import get_profile
-
-from .factories import DATA, recorded_media
-
-PACKAGER = DATA / "packager"
-
-
-def test_parse_recorded_video_playlist():
-    segments = parse_live_playlist((PACKAGER / "video.m3u8").read_text("utf-8"))
-    # Shaka Packager v3.8.0 on a 5 s clip: 0.5, 0.5, then 1 s segments.
-    assert segments == {1: 0.5, 2: 0.5, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.0}
-
-
-def test_parse_recorded_audio_playlist():
-    segments = parse_live_playlist((PACKAGER / "audio.m3u8").read_text("utf-8"))
-    assert sorted(segments) == list(range(1, 12))
-    assert segments[1] == 0.515 and segments[2] == 0.491 and segments[11] == 0.051
-
-
-def test_packager_cuts_where_the_plan_says():
-    """The recorded packager run (made with the plan's own commands) cut the video exactly on
-    the planned grid, and made at least the planned audio segments."""
-    meta = json.loads((PACKAGER / "plan.json").read_text("utf-8"))
-    plan = make_plan(recorded_media("pipeline"), get_profile(meta["profile"]))
-    if list(plan.grid) != meta["grid"]:
-        pytest.skip("the grid changed since the recording: run tests/data/record_data.py")
-    video = parse_live_playlist((PACKAGER / "video.m3u8").read_text("utf-8"))
-    audio = parse_live_playlist((PACKAGER / "audio.m3u8").read_text("utf-8"))
-    assert [video[n] for n in sorted(video)] == pytest.approx(plan.video_durations(), abs=1e-3)
-    assert len(audio) >= plan.audio_segments
-    # Audio is cut on AAC frames (21.3 ms): each segment is within a frame of the plan.
-    for number, planned in enumerate(plan.audio_durations(), start=1):
-        assert abs(audio[number] - planned) <= 0.022, number
-
-
-PACKAGER_STYLE = """#EXTM3U
-#EXT-X-VERSION:6
-## Generated with https://github.com/shaka-project/shaka-packager version v3.8.0
-#EXT-X-TARGETDURATION:2
-#EXT-X-PLAYLIST-TYPE:EVENT
-#EXT-X-MAP:URI="../../video-init.mp4"
-#EXTINF:0.500,
-../../video/1.m4s
-#EXTINF:1.001,
-../../video/2.m4s\r
-#EXT-X-DISCONTINUITY
-
-#EXTINF:2.000,title
-../../video/7.m4s
-not-a-segment.ts
-#EXTINF:bad,
-../../video/8.m4s
-../../video/9.m4s
-#EXTINF:0.250,
-video/10.m4s
-"""
-
-
-def test_parse_packager_style_variants():
-    assert parse_live_playlist(PACKAGER_STYLE) == {1: 0.5, 2: 1.001, 7: 2.0, 10: 0.25}
-
-
-def test_parse_empty_and_header_only():
-    assert parse_live_playlist("") == {}
-    assert parse_live_playlist("#EXTM3U\n#EXT-X-TARGETDURATION:1\n") == {}
-
+from viewra_desktop.core.ledger import Ledger, Wait
 
 # -- Ledger.wait -----------------------------------------------------------------------------
 
@@ -194,3 +127,198 @@ def test_waiter_is_woken_by_fail_and_finish(how):
         ledger.finish()
     thread.join(timeout=2)
     assert result["outcome"] is (Wait.FAILED if how == "fail" else Wait.MISSING)
+
+
+# -- the segment being written ---------------------------------------------------------------
+
+RUN = Path("/cache/run-1/video")
+
+
+def test_partial_is_known_by_its_number_and_stream():
+    ledger = Ledger(("video", "audio"))
+    assert ledger.partial("video", 3) is None
+    ledger.set_partial("video", 3, RUN / "2.m4s")
+    assert ledger.partial("video", 3) == RUN / "2.m4s"
+    assert ledger.partial("video", 2) is None
+    assert ledger.partial("video", 4) is None
+    assert ledger.partial("audio", 3) is None
+    assert not ledger.has("video", 3)  # being written is not complete
+
+
+def test_a_complete_segment_is_never_partial_again():
+    ledger = Ledger(("video",))
+    ledger.add_segments("video", {3: 1.0})
+    ledger.set_partial("video", 3, RUN / "2.m4s")
+    assert ledger.partial("video", 3) is None
+    assert ledger.follow("video", 3, RUN / "2.m4s", timeout=5) is Wait.READY
+
+
+def test_add_segments_clears_the_partial_it_completes():
+    ledger = Ledger(("video",))
+    path = RUN / "2.m4s"
+    ledger.set_partial("video", 3, path)
+    assert ledger.follow("video", 3, path, timeout=0.01) is Wait.GROWING
+    ledger.add_segments("video", {1: 0.5, 2: 0.5})  # other numbers leave it alone
+    assert ledger.partial("video", 3) == path
+    assert ledger.follow("video", 3, path, timeout=0.01) is Wait.GROWING
+    ledger.add_segments("video", {3: 1.0})
+    assert ledger.partial("video", 3) is None
+    started = time.monotonic()
+    assert ledger.follow("video", 3, path, timeout=5) is Wait.READY
+    assert time.monotonic() - started < 0.5
+
+
+def test_drop_partials_makes_followers_fail():
+    ledger = Ledger(("video", "audio"))
+    video, audio = RUN / "2.m4s", RUN.parent / "audio" / "4.m4s"
+    ledger.set_partial("video", 3, video)
+    ledger.set_partial("audio", 5, audio)
+    ledger.drop_partials()
+    assert ledger.partial("video", 3) is None and ledger.partial("audio", 5) is None
+    started = time.monotonic()
+    assert ledger.follow("video", 3, video, timeout=5) is Wait.FAILED
+    assert ledger.follow("audio", 5, audio, timeout=5) is Wait.FAILED
+    assert time.monotonic() - started < 0.5
+    assert ledger.failure is None  # only the run stopped, not the pipeline
+
+
+def test_the_next_partial_replaces_the_previous_one():
+    ledger = Ledger(("video",))
+    ledger.set_partial("video", 3, RUN / "2.m4s")
+    ledger.set_partial("video", 4, RUN / "3.m4s")
+    assert ledger.partial("video", 3) is None
+    assert ledger.partial("video", 4) == RUN / "3.m4s"
+    # 3 was left unfinished (not added): its reader must not take what it got as whole.
+    assert ledger.follow("video", 3, RUN / "2.m4s", timeout=5) is Wait.FAILED
+    assert ledger.follow("video", 4, RUN / "3.m4s", timeout=0.01) is Wait.GROWING
+
+
+def test_a_replaced_partial_that_was_completed_is_ready():
+    ledger = Ledger(("video",))
+    ledger.set_partial("video", 3, RUN / "2.m4s")
+    ledger.add_segments("video", {3: 1.0})
+    ledger.set_partial("video", 4, RUN / "3.m4s")
+    assert ledger.follow("video", 3, RUN / "2.m4s", timeout=5) is Wait.READY
+
+
+def test_the_same_number_written_by_another_run_fails_the_old_reader():
+    ledger = Ledger(("video",))
+    old, new = RUN / "2.m4s", Path("/cache/run-2/video/0.m4s")
+    ledger.set_partial("video", 3, old)
+    ledger.set_partial("video", 3, new)
+    assert ledger.partial("video", 3) == new
+    assert ledger.follow("video", 3, old, timeout=5) is Wait.FAILED
+    assert ledger.follow("video", 3, new, timeout=0.01) is Wait.GROWING
+
+
+def test_failure_makes_followers_fail():
+    ledger = Ledger(("video",))
+    path = RUN / "2.m4s"
+    ledger.set_partial("video", 3, path)
+    ledger.add_segments("video", {2: 0.5})
+    ledger.fail("ffmpeg exited with code 1")
+    assert ledger.follow("video", 3, path, timeout=5) is Wait.FAILED
+    assert ledger.wait("video", 3, timeout=5, growing=True) is Wait.FAILED
+    assert ledger.follow("video", 2, RUN / "1.m4s", timeout=5) is Wait.READY  # complete
+
+
+def test_follow_says_growing_after_its_timeout_when_nothing_changes():
+    ledger = Ledger(("video",))
+    path = RUN / "2.m4s"
+    ledger.set_partial("video", 3, path)
+    started = time.monotonic()
+    assert ledger.follow("video", 3, path, timeout=0.2) is Wait.GROWING
+    assert 0.15 <= time.monotonic() - started < 1.0
+    assert ledger.partial("video", 3) == path
+
+
+def follow_in_thread(ledger: Ledger, number: int, path: Path) -> tuple[threading.Thread, dict]:
+    result: dict = {}
+
+    def run() -> None:
+        result["outcome"] = ledger.follow("video", number, path, timeout=10)
+        result["at"] = time.monotonic()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, result
+
+
+@pytest.mark.parametrize(
+    ("how", "outcome"),
+    [("add", Wait.READY), ("drop", Wait.FAILED), ("replace", Wait.FAILED), ("fail", Wait.FAILED)],
+)
+def test_follower_is_woken_by_news_from_another_thread(how, outcome):
+    ledger = Ledger(("video",))
+    path = RUN / "2.m4s"
+    ledger.set_partial("video", 3, path)
+    thread, result = follow_in_thread(ledger, 3, path)
+    time.sleep(0.1)
+    assert thread.is_alive()
+    news = time.monotonic()
+    if how == "add":
+        ledger.add_segments("video", {3: 1.0})
+    elif how == "drop":
+        ledger.drop_partials()
+    elif how == "replace":
+        ledger.set_partial("video", 4, RUN / "3.m4s")
+    else:
+        ledger.fail("stopped")
+    thread.join(timeout=2)
+    assert not thread.is_alive()
+    assert result["outcome"] is outcome
+    assert result["at"] - news < 0.5
+
+
+def test_wait_growing_returns_at_once_for_a_partial():
+    ledger = Ledger(("video",))
+    ledger.set_partial("video", 3, RUN / "2.m4s")
+    assert ledger.wait("video", 3, timeout=5, growing=True) is Wait.GROWING
+    assert ledger.wait("video", 3, timeout=0.05) is Wait.TIMEOUT  # without growing: not ready
+    assert ledger.wait("video", 4, timeout=0.05, growing=True) is Wait.TIMEOUT
+    ledger.add_segments("video", {3: 1.0})
+    assert ledger.wait("video", 3, timeout=5, growing=True) is Wait.READY
+
+
+def test_wait_growing_is_woken_by_set_partial_from_another_thread():
+    ledger = Ledger(("video",))
+    result: dict = {}
+
+    def run(key: str, growing: bool) -> None:
+        result[key] = ledger.wait("video", 3, timeout=10, poll=10, growing=growing)
+        result[key + "-at"] = time.monotonic()
+
+    growing = threading.Thread(target=run, args=("growing", True), daemon=True)
+    whole = threading.Thread(target=run, args=("whole", False), daemon=True)
+    growing.start()
+    whole.start()
+    time.sleep(0.2)
+    assert growing.is_alive() and whole.is_alive()
+    ledger.set_partial("video", 2, RUN / "1.m4s")  # another number: both keep waiting
+    time.sleep(0.1)
+    assert growing.is_alive() and whole.is_alive()
+    started = time.monotonic()
+    ledger.set_partial("video", 3, RUN / "2.m4s")
+    growing.join(timeout=2)
+    assert not growing.is_alive()
+    assert result["growing"] is Wait.GROWING
+    assert result["growing-at"] - started < 0.5
+    time.sleep(0.1)
+    assert whole.is_alive()  # a waiter for the whole segment keeps waiting
+    completed = time.monotonic()
+    ledger.add_segments("video", {3: 1.0})
+    whole.join(timeout=2)
+    assert result["whole"] is Wait.READY
+    assert result["whole-at"] - completed < 0.5
+
+
+def test_readers_are_counted_until_they_end():
+    ledger = Ledger(("video",))
+    assert ledger.readers == 0
+    ledger.reader_started()
+    ledger.reader_started()
+    assert ledger.readers == 2
+    ledger.reader_ended()
+    assert ledger.readers == 1
+    ledger.reader_ended()
+    assert ledger.readers == 0

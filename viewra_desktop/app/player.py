@@ -297,8 +297,9 @@ _SIGNALS = {
     "subtitle_tracks": "subtitle_tracks_changed",
 }
 
-# The session's own options (core.player_options: no probing ahead, precise seeks, a network
-# timeout longer than the server's wait) plus what an embedded player needs.
+# The session's own options (core.player_options: no probing ahead, a short head start after
+# a seek or a stall, precise seeks, a network timeout longer than the server's wait) plus what
+# an embedded player needs.
 MPV_OPTIONS: dict[str, Any] = {
     **SESSION_MPV_OPTIONS,
     "vo": "libmpv",  # render through the widget; from mpv 0.38 on, otherwise its own window
@@ -313,7 +314,6 @@ MPV_OPTIONS: dict[str, Any] = {
     "volume_max": VOLUME_MAX,
     "audio_client_name": "viewra-desktop",
     "cache": "yes",
-    "cache_pause_wait": 0.5,  # resume soon after a stall: the source is local
 }
 
 

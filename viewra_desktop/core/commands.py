@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from .plan import AUDIO_RATE, Plan
 
 PROGRESS_PERIOD_S = 0.5
-LEDGER_WINDOW_S = 120
 PACKAGER_IO_CACHE = 1 << 20
 FRAGMENT_US = 33_000  # fMP4 fragments of about a frame: the packager sees each frame at once
 ENCODER_TIME_BASE = "1:90000"  # the MPEG clock: exact for 24, 25, 30, 50 and 60 fps
@@ -97,12 +96,16 @@ class Run:
     """The part of the timeline one ffmpeg + packager pair encodes.
 
     ``first``..``last`` are video segment numbers (1-based; ``last`` None: to the end).
-    ``fast_start`` trades some compression for a first segment out of the encoder sooner
-    (no lookahead); it keeps the same SPS/PPS, so its segments share one init segment.
+    ``low_delay``: each frame leaves the encoder as soon as it is coded (no lookahead, threads
+    on slices rather than frames), for a run a player is waiting on: the first one, and one
+    started by a seek. It costs some compression (no macroblock tree) but no speed.
+    ``fast_start`` adds a quicker motion search for the first seconds. Neither touches the
+    SPS/PPS, so every run shares one init segment.
     """
 
     first: int = 1
     last: int | None = None
+    low_delay: bool = False
     fast_start: bool = False
 
     def start_time(self, plan: Plan) -> float:
@@ -172,14 +175,11 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
         # time, and the package keeps the first run's offset (its edit list) for all runs:
         # right only while frames last equally long. Without them the offset is zero.
         argv += ["-bf", "0"]
-    if run.fast_start:
-        # No lookahead, threads on slices rather than frames (each frame leaves the encoder
-        # as soon as it is coded) and a quicker motion search. None of these touches the
-        # SPS/PPS, so every run shares one init segment.
-        argv += [
-            "-rc-lookahead", "0",
-            "-x264-params", "sync-lookahead=0:sliced-threads=1:subme=1:me=dia:partitions=none",
-        ]  # fmt: skip
+    if run.low_delay or run.fast_start:
+        x264 = ["sync-lookahead=0", "sliced-threads=1"]
+        if run.fast_start:
+            x264 += ["subme=1", "me=dia", "partitions=none"]
+        argv += ["-rc-lookahead", "0", "-x264-params", ":".join(x264)]
     if plan.audio is not None:
         # AAC priming puts the first packet 1024 samples early; mid-timeline that would
         # start a sliver of a segment before the run's start, so start the audio late by
@@ -205,6 +205,13 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
             "-avoid_negative_ts", "disabled",  # ...not shifted back to zero by the muxer...
             "-use_editlist", "0",
         ]  # fmt: skip
+    if start > 0:
+        # Write each packet as soon as it is encoded rather than interleaved with the other
+        # stream: audio, quick to encode, then runs ahead of the video, so after a seek the
+        # first audio segments are complete as soon as the first video frames are (a player
+        # needs both to start). The packager reads each stream on its own. (At 0 the muxer
+        # needs interleaving to shift B-frame decode times that start below zero.)
+        argv += ["-max_interleave_delta", "1"]
     argv += [
         "-f", "mp4",
         # Fragmented MP4 readable as a stream: empty moov up front, a fragment at every
@@ -219,16 +226,16 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
     return argv
 
 
-def packager_command(
-    packager: str, plan: Plan, pipe: str, run_dir: str, run: Run = Run()
-) -> list[str]:
+def packager_command(packager: str, plan: Plan, pipe: str, run_dir: str) -> list[str]:
     """Shaka Packager: the pipe into segments under ``run_dir``.
 
     Paths are relative to the session folder (the process's working directory), so no
     user-chosen folder name can break the stream descriptor syntax (commas, '=').
-    Its live HLS playlists in ``run_dir`` are the ledger of complete segments; the player
-    never sees them. Segment numbers start at ``run.first`` for every stream (the session
-    maps audio numbers onto the timeline).
+    In low-latency mode each segment's file is written chunk by chunk as the frames arrive
+    (the server streams it to a player while it grows) and closed before the next one is
+    opened: a segment is complete once the next exists, or once the packager has exited
+    cleanly. Segments are numbered from 0 in each run (the session maps them onto the
+    timeline; this mode ignores ``--start_segment_number``). No manifest is written.
     """
     streams = ["video"]
     if plan.audio is not None:
@@ -242,23 +249,14 @@ def packager_command(
                     f"stream={stream}",
                     f"init_segment={run_dir}/{stream}-init.mp4",
                     f"segment_template={run_dir}/{stream}/$Number$.m4s",
-                    f"playlist_name={stream}.m3u8",
                 )
             )
         )
     argv += [
         "--segment_duration", _fmt(plan.unit),  # the grid's unit: one bucket per segment
-        "--start_segment_number", str(run.first),
-        "--hls_master_playlist_output", f"{run_dir}/master.m3u8",
-        # Live playlists list only the last LEDGER_WINDOW_S: each rewrite stays small however
-        # long the video (an EVENT playlist grows, and rewriting it is quadratic). The
-        # session moves segments out long before they leave the window; none is deleted.
-        "--hls_playlist_type", "LIVE",
-        "--time_shift_buffer_depth", str(LEDGER_WINDOW_S),
-        "--preserved_segments_outside_live_window", "1000000000",
-        # Read the pipe directly: the threaded read-ahead cache spins on a pipe, costing
-        # about 6 % of a 2-core machine's time (measured: 4 s of CPU against 0.2 s for a
-        # 60 s 1080p source), time taken from the encoder.
+        "--low_latency_dash_mode",  # write each segment as it is made, not when it ends
+        # Required with that mode; it only goes into an MPD, and none is written here.
+        "--utc_timings", "urn:mpeg:dash:utc:direct:2014=unused",
         # A small read-ahead cache: the default (tens of MB) makes the reading thread spin
         # on a pipe, about 6 % of a 2-core machine's time (measured: 4 s of CPU against 0.3 s
         # for a 60 s 1080p source), time taken from the encoder.

@@ -1,43 +1,24 @@
-"""Which segments are complete, and waiting for the ones that are not yet.
+"""Which segments are complete, which one is being written, and waiting for them.
 
-The packager's own live HLS playlists (written atomically after each segment) are the
-source of truth: a segment listed there is complete on disk. ``parse_live_playlist`` reads
-one; ``Ledger`` accumulates what they say and lets server threads wait for a segment.
+The session records here each segment it has moved into the package (complete, never to
+change) and, per stream, the one segment the packager is writing now: its file grows chunk by
+chunk, and the server may stream it to a player as it grows. Server threads wait here for the
+segment a player asked for.
 """
 
 from __future__ import annotations
 
 import enum
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-_SEGMENT_URI = re.compile(r"(?:^|/)(\d+)\.m4s$")
-
-
-def parse_live_playlist(text: str) -> dict[int, float]:
-    """Segment number -> duration in seconds, from a packager media playlist."""
-    result: dict[int, float] = {}
-    duration: float | None = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("#EXTINF:"):
-            try:
-                duration = float(line[len("#EXTINF:") :].split(",", 1)[0])
-            except ValueError:
-                duration = None
-        elif line and not line.startswith("#"):
-            match = _SEGMENT_URI.search(line)
-            if match and duration is not None:
-                result[int(match.group(1))] = duration
-            duration = None
-    return result
+from pathlib import Path
 
 
 class Wait(enum.Enum):
     READY = "ready"  # the segment is complete on disk
+    GROWING = "growing"  # it is being written: ``partial()`` names the file
     FAILED = "failed"  # the pipeline failed and will not produce it
     MISSING = "missing"  # the pipeline finished without it (past the real end)
     TIMEOUT = "timeout"
@@ -49,6 +30,7 @@ class _StreamState:
     segments: dict[int, float] = field(default_factory=dict)
     init_ready: bool = False
     end: int | None = None  # the last segment number, once the real end is known
+    partial: tuple[int, Path] | None = None  # (number, file) of the segment being written
 
 
 class Ledger:
@@ -59,6 +41,7 @@ class Ledger:
         self._cond = threading.Condition()
         self._finished = False
         self._failure: str | None = None
+        self._readers = 0  # answers streaming a segment that is being written
 
     # -- writers ----------------------------------------------------------------------------
 
@@ -70,6 +53,8 @@ class Ledger:
             if not new:
                 return False
             state.segments.update(new)
+            if state.partial is not None and state.partial[0] in new:
+                state.partial = None
             self._cond.notify_all()
             return True
 
@@ -82,6 +67,21 @@ class Ledger:
         """The stream really ends at segment ``last``: later numbers will never come."""
         with self._cond:
             self._streams[stream].end = last
+            self._cond.notify_all()
+
+    def set_partial(self, stream: str, number: int, path: Path) -> None:
+        """Segment ``number`` is being written to ``path`` (which grows until it is complete)."""
+        with self._cond:
+            state = self._streams[stream]
+            if number not in state.segments and state.partial != (number, path):
+                state.partial = (number, path)
+                self._cond.notify_all()
+
+    def drop_partials(self) -> None:
+        """The segments being written will not be finished (their run was stopped)."""
+        with self._cond:
+            for state in self._streams.values():
+                state.partial = None
             self._cond.notify_all()
 
     def end(self, stream: str) -> int | None:
@@ -125,6 +125,43 @@ class Ledger:
         with self._cond:
             return len(self._streams[stream].segments)
 
+    def reader_started(self) -> None:
+        """A server thread began streaming a segment that is being written."""
+        with self._cond:
+            self._readers += 1
+
+    def reader_ended(self) -> None:
+        with self._cond:
+            self._readers -= 1
+            self._cond.notify_all()
+
+    @property
+    def readers(self) -> int:
+        """How many answers are streaming segments that are being written."""
+        with self._cond:
+            return self._readers
+
+    def partial(self, stream: str, number: int) -> Path | None:
+        """The file segment ``number`` is being written to, or None."""
+        with self._cond:
+            partial = self._streams[stream].partial
+            return partial[1] if partial is not None and partial[0] == number else None
+
+    def follow(self, stream: str, number: int, path: Path, timeout: float) -> Wait:
+        """For a reader of a growing segment: READY once it is complete, GROWING while it is
+        still being written (after waiting up to ``timeout`` for news), FAILED if it never
+        will be (its run stopped, or the pipeline failed)."""
+        with self._cond:
+            state = self._streams[stream]
+            for waited in (False, True):
+                if number in state.segments:
+                    return Wait.READY
+                if self._failure is not None or state.partial != (number, path):
+                    return Wait.FAILED
+                if not waited:
+                    self._cond.wait(timeout)
+            return Wait.GROWING
+
     def init_ready(self, stream: str) -> bool:
         with self._cond:
             return self._streams[stream].init_ready
@@ -136,8 +173,10 @@ class Ledger:
         timeout: float,
         cancelled: Callable[[], bool] | None = None,
         poll: float = 0.5,
+        growing: bool = False,
     ) -> Wait:
-        """Wait until segment ``number`` (or the init segment, for None) is complete."""
+        """Wait until segment ``number`` (or the init segment, for None) is complete, or with
+        ``growing`` until it is at least being written (then GROWING)."""
         deadline = time.monotonic() + timeout
         with self._cond:
             state = self._streams[stream]
@@ -146,6 +185,8 @@ class Ledger:
                     return Wait.READY
                 if self._failure is not None:
                     return Wait.FAILED
+                if growing and state.partial is not None and state.partial[0] == number:
+                    return Wait.GROWING
                 if self._finished or (
                     number is not None and state.end is not None and number > state.end
                 ):

@@ -6,9 +6,13 @@ pattern, never by a path on disk, so nothing outside the session can be reached 
 are no directory listings.
 
 A request for a segment that is not complete yet waits until it is: never a 404 for a
-segment the plan promises, never half a file. If the pipeline failed it answers 503 at once;
-if the pipeline finished without that segment, 404. A client that goes away while waiting
-releases its thread within a poll period.
+segment the plan promises, never half a file. Once the packager is writing that segment, the
+answer streams it as it grows (chunked transfer encoding), so a player gets a segment's first
+frames as soon as they are encoded; the answer ends properly only when the segment is
+complete, and is cut off (no final chunk: the client sees an error, never a short segment)
+if its run is stopped first. If the pipeline failed it answers 503 at once; if the pipeline
+finished without that segment, 404. A client that goes away while waiting releases its thread
+within a poll period.
 
 The standard library's ``ThreadingHTTPServer`` is enough here: one thread per connection
 suits requests that block on a condition variable, and it adds no dependency.
@@ -16,6 +20,7 @@ suits requests that block on a condition variable, and it adds no dependency.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import re
@@ -23,6 +28,7 @@ import secrets
 import select
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -37,6 +43,7 @@ logger = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 SEGMENT_WAIT_S = 60.0  # longest a request waits for the encoder before 504
 CHUNK = 256 * 1024
+GROWING_POLL_S = 0.005  # how often a streamed segment's file is checked for new bytes
 
 MIME_TYPES = {
     ".mpd": "application/dash+xml",
@@ -182,7 +189,18 @@ class _Handler(BaseHTTPRequestHandler):
             hook = mount.on_request
             if number is not None and hook is not None and not mount.ledger.has(stream, number):
                 hook(stream, number)
-            outcome = mount.ledger.wait(stream, number, owner.segment_wait, self._client_gone)
+            # A growing segment can be streamed only from its start, and has no size for HEAD.
+            streamable = number is not None and not head and self._from_start()
+            while True:
+                outcome = mount.ledger.wait(
+                    stream, number, owner.segment_wait, self._client_gone, growing=streamable
+                )
+                if outcome is not Wait.GROWING:
+                    break
+                assert number is not None
+                if self._stream_growing(mount, stream, number, name):
+                    return
+                time.sleep(GROWING_POLL_S)  # it is being moved into the package: look again
             if outcome is Wait.CANCELLED:
                 self.close_connection = True
                 return
@@ -195,6 +213,60 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(status, mount.ledger.failure or "")
                 return
         self._send_file(mount.folder / name, name, head)
+
+    def _from_start(self) -> bool:
+        """Does the request want the whole file (no Range, or one from byte 0 to the end)?"""
+        wanted = self.headers.get("Range")
+        return wanted is None or wanted.replace(" ", "") == "bytes=0-"
+
+    def _stream_growing(self, mount: Mount, stream: str, number: int, name: str) -> bool:
+        """Send a segment while the packager writes it; False if it was no longer being
+        written when we looked (the caller waits again, and serves it whole)."""
+        ledger = mount.ledger
+        path = ledger.partial(stream, number)
+        try:
+            if path is None:
+                return False
+            handle = path.open("rb")
+        except OSError:
+            return False  # it just became complete and moved, or its run was stopped
+        idle_since = None
+        ledger.reader_started()
+        with handle:
+            try:
+                self.send_response(HTTPStatus.OK)
+                self._common_headers()
+                self.send_header("Content-Type", mime_type(name))
+                self.send_header("Transfer-Encoding", "chunked")
+                self.send_header("Cache-Control", "no-cache")
+                self.end_headers()
+                while True:
+                    data = handle.read(CHUNK)
+                    if data:
+                        self.wfile.write(b"%x\r\n%b\r\n" % (len(data), data))
+                        idle_since = None
+                        continue
+                    outcome = ledger.follow(stream, number, path, GROWING_POLL_S)
+                    if outcome is Wait.READY:  # complete: the same file, now whole
+                        while data := handle.read(CHUNK):
+                            self.wfile.write(b"%x\r\n%b\r\n" % (len(data), data))
+                        self.wfile.write(b"0\r\n\r\n")
+                        return True
+                    idle_since = idle_since or time.monotonic()
+                    stalled = time.monotonic() - idle_since > self.server.owner.segment_wait
+                    if outcome is Wait.FAILED or stalled or self._client_gone():
+                        break
+            except OSError as exc:
+                if exc.errno not in (errno.EPIPE, errno.ECONNRESET):
+                    logger.debug("streaming %s failed: %s", name, exc)
+            finally:
+                ledger.reader_ended()
+        # Cut the answer off without its last chunk: the client must not take the bytes it
+        # got for a whole segment.
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+        return True
 
     def _client_gone(self) -> bool:
         """True if the client closed its end while we wait (readable with nothing to read)."""

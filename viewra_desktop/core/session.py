@@ -15,9 +15,12 @@ Runs follow one another:
 - a run stops as soon as it reaches segments another run already made: nothing is encoded
   twice, and the gaps are filled afterwards so a finished entry is complete.
 
-A segment the packager lists is accepted only if it is whole: any segment before the last
-one listed, a last one of its planned length, or everything once the run ended by itself. The
-piece a stopped or crashed run leaves behind is discarded.
+The packager writes each segment's file as the frames arrive and closes it before opening
+the next: a segment is taken into the package only once the next one exists, or once both
+processes of its run exited cleanly. Meanwhile the one being written is offered to the server
+(on POSIX), which streams it to a player as it grows, so the player sees a run's first frames
+without waiting for its first whole segment. The piece a stopped or crashed run leaves
+behind is discarded.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from . import binaries
 from .cache import Cache, CacheEntry, EntryLock, session_key
 from .commands import Run, ffmpeg_command, packager_command
 from .errors import CacheError, ToolNotFoundError, ViewraError
-from .ledger import Ledger, parse_live_playlist
+from .fmp4 import Fmp4Error, TrackInfo, read_init, read_span
+from .ledger import Ledger
 from .manifests import (
     HLS_MASTER_NAME,
     MPD_NAME,
@@ -62,7 +66,9 @@ FAST_START_S = 2.0  # the first run covers this much, without encoder lookahead
 # A request the current run would reach only after this many seconds of encoding restarts
 # the encoder there (a restart costs ffmpeg's seek plus one segment, about this much).
 SEEK_WAIT_S = 1.0
-AUDIO_FRAME_S = 1024 / 48000
+# Streaming a segment while it is written needs it renamed into the package while a reader
+# holds it open, which Windows does not allow: there a player waits for whole segments.
+STREAM_GROWING = os.name != "nt"
 DISK_FULL_BYTES = 4 * 1024 * 1024  # less free than this after a failure: the disk is full
 
 
@@ -90,11 +96,11 @@ class _RunState:
     pipe: Pipe
     ffmpeg: SupervisedProcess
     packager: SupervisedProcess
-    audio_shift: int  # global audio number = packager's number + audio_shift
+    first: dict[str, int]  # stream -> the timeline number of the packager's segment 0
     accepting: bool = True
-    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
-    listed: dict[str, int] = field(default_factory=dict)  # stream -> highest number made
+    done: dict[str, int] = field(default_factory=dict)  # stream -> highest number complete
     made: set[int] = field(default_factory=set)  # video segments it made (kept or not)
+    tracks: dict[str, TrackInfo] = field(default_factory=dict)  # from its init segments
 
     def status(self) -> Status:
         return max(self.ffmpeg.status(), self.packager.status())
@@ -136,7 +142,7 @@ class Session:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._state_lock = threading.Lock()
-        self._wanted: int | None = None  # video segment a request is waiting for
+        self._wanted: tuple[str, int] | None = None  # (stream, number) a player waits for
         self._wanted_lock = threading.Lock()
 
     # -- public -----------------------------------------------------------------------------
@@ -196,9 +202,8 @@ class Session:
         """A player waits for this segment: make sure an encoder is heading there soon."""
         if self.plan is None or self.state is not State.ENCODING:
             return
-        target = number if stream == "video" else self._video_at((number - 1) * self.plan.unit)
         with self._wanted_lock:
-            self._wanted = target
+            self._wanted = (stream, number)
         self._wake.set()
 
     def encoded_ranges(self) -> list[tuple[float, float]]:
@@ -287,7 +292,8 @@ class Session:
         name = f"run-{next(self._run_ids)}-{run.first}"
         folder = self.entry.work / name
         try:
-            folder.mkdir(parents=True)
+            for stream in self.ledger.streams if self.ledger else ("video",):
+                (folder / stream).mkdir(parents=True)
             pipe = create_pipe(folder)
         except OSError as exc:
             raise CacheError(
@@ -312,7 +318,7 @@ class Session:
             pipe=pipe,
             packager=SupervisedProcess(
                 "packager",
-                packager_command(self._tools.packager, plan, pipe_rel, relative, run),
+                packager_command(self._tools.packager, plan, pipe_rel, relative),
                 cwd=str(self.entry.path),
             ),
             ffmpeg=SupervisedProcess(
@@ -321,7 +327,7 @@ class Session:
                 cwd=str(self.entry.path),
                 on_stdout_line=parser.feed,
             ),
-            audio_shift=round(start / plan.unit) + 1 - run.first,
+            first={"video": run.first, "audio": round(start / plan.unit) + 1},
         )
         logger.info("run %s: segments %s..%s from %.3f s", name, run.first, run.last, start)
         try:
@@ -341,45 +347,52 @@ class Session:
         clean exit: SIGKILL is immediate (a terminated ffmpeg first flushes its encoder), and
         it also ends an ffmpeg blocked opening the pipe, where SIGTERM does not."""
         state.accepting = False
+        if self.ledger is not None:
+            self.ledger.drop_partials()  # readers of a growing segment stop at once
         state.ffmpeg.kill()
         state.packager.kill()
         state.pipe.close()
         shutil.rmtree(state.folder, ignore_errors=True)
 
     def _collect(self, state: _RunState, final: bool = False) -> bool:
-        """Accept what the run's packager completed; return True if anything was new."""
-        assert self.ledger is not None and self.plan is not None and self.entry is not None
+        """Take what the run's packager completed; offer the segment it is writing to the
+        server. ``final``: the run ended by itself, so its last segments are complete too.
+        Returns True if anything new was taken."""
+        assert self.ledger is not None
         if not state.accepting:
             return False
         changed = False
         for stream in self.ledger.streams:
-            playlist = state.folder / f"{stream}.m3u8"
+            folder = state.folder / stream
             try:
-                st = playlist.stat()
+                names = [e.name for e in os.scandir(folder)]
             except FileNotFoundError:
                 continue
-            stamp = (st.st_mtime_ns, st.st_size)
-            if state.stamps.get(stream) == stamp and not final:
+            files = sorted(int(n[:-4]) for n in names if n.endswith(".m4s") and n[:-4].isdigit())
+            if not files:
                 continue
-            state.stamps[stream] = stamp
-            try:
-                listed = parse_live_playlist(playlist.read_text("utf-8"))
-            except OSError:
-                continue
-            last = max(listed, default=None)
-            shift = state.audio_shift if stream == "audio" else 0
-            if last is not None:
-                state.listed[stream] = max(state.listed.get(stream, 0), last + shift)
-            if stream == "video":
-                state.made.update(listed)
-            for local, duration in sorted(listed.items()):
-                number = local + shift
+            newest = files[-1]
+            first = state.first[stream]
+            complete = files if final else files[:-1]
+            for local in complete:
+                number = first + local
+                if stream == "video":
+                    state.made.add(number)
                 if self.ledger.has(stream, number) or not self._in_plan(stream, number):
-                    continue
-                if not (final or local != last or self._whole(stream, number, duration)):
-                    continue  # maybe a piece: decided when the run ends
-                if self._place(state, stream, local, number, duration):
+                    (folder / f"{local}.m4s").unlink(missing_ok=True)  # made by another run
+                elif self._place(state, stream, local, number):
                     changed = True
+            if complete:
+                state.done[stream] = max(state.done.get(stream, 0), first + complete[-1])
+            number = first + newest
+            if (
+                STREAM_GROWING
+                and not final
+                and self._in_plan(stream, number)
+                and not self.ledger.has(stream, number)
+                and self._init_ready(state, stream)
+            ):
+                self.ledger.set_partial(stream, number, folder / f"{newest}.m4s")
         return changed
 
     def _in_plan(self, stream: str, number: int) -> bool:
@@ -387,33 +400,36 @@ class Session:
         count = self.plan.video_segments if stream == "video" else self.plan.audio_segments
         return 1 <= number <= count
 
-    def _whole(self, stream: str, number: int, duration: float) -> bool:
-        """Is a listed segment as long as planned (so not a piece of an interrupted run)?"""
-        assert self.plan is not None
-        if stream == "video":
-            start, end = self.plan.video_segment_span(number)
-            video = self.plan.media.video
-            fps = self.plan.frame_rate or (video.frame_rate if video else 0.0)
-            slack = max(0.06, 1.5 / fps) if fps else 0.1
-        else:
-            start, end = self.plan.audio_segment_span(number)
-            slack = 1.5 * AUDIO_FRAME_S
-        return duration >= end - start - slack
+    def _init_ready(self, state: _RunState, stream: str) -> bool:
+        """Read the run's init segment (the packager writes it before any media segment)
+        and, for the session's first, copy it into the package."""
+        assert self.ledger is not None and self.entry is not None
+        if stream in state.tracks:
+            return True
+        source = state.folder / f"{stream}-init.mp4"
+        try:
+            state.tracks[stream] = read_init(source)
+            if not self.ledger.init_ready(stream):
+                write_atomically(self.entry.path / stream / "init.mp4", source.read_bytes())
+                self.ledger.set_init_ready(stream)
+        except (OSError, Fmp4Error):
+            return False
+        return True
 
-    def _place(self, state: _RunState, stream: str, local: int, number: int, dur: float) -> bool:
-        """Move a complete segment into the package and record it."""
+    def _place(self, state: _RunState, stream: str, local: int, number: int) -> bool:
+        """Move a complete segment into the package and record it with its real length."""
         assert self.ledger is not None and self.entry is not None
         source = state.folder / stream / f"{local}.m4s"
         try:
-            if not self.ledger.init_ready(stream):
-                init = (state.folder / f"{stream}-init.mp4").read_bytes()
-                write_atomically(self.entry.path / stream / "init.mp4", init)
-                self.ledger.set_init_ready(stream)
+            if not self._init_ready(state, stream):
+                return False
+            duration = read_span(source, state.tracks[stream]).duration
             os.replace(source, self.entry.path / stream / f"{number}.m4s")
-        except FileNotFoundError:
+        except (OSError, Fmp4Error) as exc:
+            logger.warning("segment %s/%d could not be taken: %s", stream, number, exc)
             return False
-        self.ledger.add_segments(stream, {number: dur})
-        logger.debug("segment %s/%d complete (%.3f s)", stream, number, dur)
+        self.ledger.add_segments(stream, {number: duration})
+        logger.debug("segment %s/%d complete (%.3f s)", stream, number, duration)
         return True
 
     def _first_missing(self) -> int | None:
@@ -434,8 +450,7 @@ class Session:
 
     def _position(self, state: _RunState) -> dict[str, int]:
         """Per stream, the number of the next segment this run will make."""
-        first = {"video": state.run.first, "audio": state.run.first + state.audio_shift}
-        return {s: state.listed.get(s, first[s] - 1) + 1 for s in first}
+        return {s: state.done.get(s, first - 1) + 1 for s, first in state.first.items()}
 
     def _reached_done_range(self, state: _RunState) -> bool:
         """True when the next video segment this run will make, and every audio segment in
@@ -451,19 +466,51 @@ class Session:
         last = max(first, math.ceil(end / self.plan.unit - 1e-6))
         return all(self.ledger.has("audio", n) for n in range(first, last + 1))
 
-    def _heading_for(self, state: _RunState, target: int) -> bool:
-        """Will this run deliver video segment ``target`` soon?"""
+    def _video_for(self, stream: str, number: int) -> int:
+        """The video segment holding the start of segment ``number`` of ``stream``."""
         assert self.plan is not None
+        return number if stream == "video" else self._video_at((number - 1) * self.plan.unit)
+
+    def _heading_for(self, state: _RunState, stream: str, number: int) -> bool:
+        """Will this run deliver segment ``number`` of ``stream`` soon? Measured on that
+        stream's own progress: audio runs ahead of the video in a run."""
+        assert self.plan is not None
+        target = self._video_for(stream, number)
         if target < state.run.first:
             return False
         if state.run.last is not None and target > state.run.last:
             return False
-        nxt = self._position(state)["video"]
-        if target < nxt:
+        position = self._position(state)[stream]
+        if number < position:
             return True  # made already (and being placed)
-        ahead = self.plan.grid[target - 1] - self.plan.grid[nxt - 1]
+        if stream == "video":
+            ahead = self.plan.grid[number - 1] - self.plan.grid[position - 1]
+        else:
+            ahead = (number - position) * self.plan.unit
         speed = self.progress.speed if self.progress and self.progress.speed > 0 else 1.0
         return ahead / speed <= SEEK_WAIT_S  # it gets there before a restart would pay off
+
+    def _seek_target(self, state: _RunState) -> int | None:
+        """The video segment to restart the encoder at for what a player waits for, if the
+        running one will not get there soon; None to keep it."""
+        assert self.ledger is not None
+        with self._wanted_lock:
+            wanted = self._wanted
+        if wanted is None:
+            return None
+        stream, number = wanted
+        if not self.ledger.has(stream, number) and not self._heading_for(state, stream, number):
+            if self.ledger.readers:
+                # A player still streams a segment this run is writing: stopping the run
+                # would cut it off. A player that seeks closes that answer first.
+                return None
+            target = self._video_for(stream, number)
+        else:
+            target = None
+        with self._wanted_lock:
+            if self._wanted == wanted:
+                self._wanted = None
+        return target
 
     # -- monitor ----------------------------------------------------------------------------
 
@@ -490,16 +537,12 @@ class Session:
         changed = False
         if run is not None:
             changed = self._collect(run)
-            with self._wanted_lock:
-                wanted, self._wanted = self._wanted, None
-            if (
-                wanted is not None
-                and not self.ledger.has("video", wanted)
-                and not self._heading_for(run, wanted)
-            ):
-                logger.info("seek: restarting the encoder at segment %d", wanted)
+            # A run that ended is taken whole below, before any seek is acted on.
+            seek = self._seek_target(run) if run.status() is Status.RUNNING else None
+            if seek is not None:
+                logger.info("seek: restarting the encoder at segment %d", seek)
                 self._stop_run(run)
-                self._run = run = self._start_run(Run(wanted))
+                self._run = run = self._start_run(Run(seek, low_delay=True))
             status = run.status()
             if status is Status.ERRORED:
                 changed |= self._collect(run)

@@ -1,0 +1,76 @@
+"""Segments streamed while the packager writes them: real Session, server, ffmpeg, packager."""
+
+from __future__ import annotations
+
+import http.client
+from urllib.parse import urlsplit
+
+import pytest
+from media import make_clip
+
+from e2e.support import start_session
+from viewra_desktop.core.session import wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def served(media_dir, tmp_path):
+    clip = make_clip(media_dir, "clip60.mp4", 60)
+    session, server, url = start_session(clip, tmp_path / "cache")
+    yield session, url
+    session.stop()
+    server.close()
+
+
+def _send(url: str) -> http.client.HTTPConnection:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection.request("GET", parts.path)
+    return connection
+
+
+def _open(url: str) -> http.client.HTTPResponse:
+    return _send(url).getresponse()
+
+
+def test_a_segment_arrives_while_it_is_written_and_ends_whole(served):
+    session, url = served
+    number = 40  # far ahead: a run starts there, so the segment is not made yet
+    response = _open(url + f"video/{number}.m4s")
+    assert response.status == 200
+    assert response.getheader("Transfer-Encoding") == "chunked"
+    first = response.read1(64 * 1024)
+    # The first bytes came while the packager was still writing the segment.
+    assert first[4:8] == b"styp"
+    assert not session.ledger.has("video", number)
+    body = first + response.read()  # the rest, up to the last chunk
+    assert session.ledger.has("video", number)
+    assert body == (session.folder / "video" / f"{number}.m4s").read_bytes()
+
+
+def test_a_seek_waits_for_an_answer_still_streaming_so_nothing_is_cut_off(served):
+    session, url = served
+    response = _open(url + "video/40.m4s")
+    first = response.read1(64 * 1024)  # streaming from the run started at 40
+    other = _send(url + "video/20.m4s")  # a request elsewhere while 40 is still read
+    body = first + response.read()  # whole: the run at 40 was not stopped under it
+    assert body == (session.folder / "video" / "40.m4s").read_bytes()
+    answer = other.getresponse()
+    assert answer.status == 200 and answer.read()
+    assert [s.run.first for s in session.runs][-2:] == [40, 20]
+
+
+def test_a_player_that_closes_its_answer_lets_the_seek_go_at_once(served):
+    session, url = served
+    response = _open(url + "video/40.m4s")
+    assert response.read1(64 * 1024)
+    response.close()  # what a player does when it seeks away
+    other = _open(url + "video/20.m4s")
+    assert other.status == 200 and other.read()
+    # The run at 40 was stopped before it finished segment 40; it is made again later.
+    assert [s.run.first for s in session.runs][-2:] == [40, 20]
+    assert 40 not in session.runs[-2].made
+    again = _open(url + "video/40.m4s").read()
+    assert wait_until(lambda: session.ledger.has("video", 40), 30)
+    assert again == (session.folder / "video" / "40.m4s").read_bytes()
