@@ -9,6 +9,7 @@ import subprocess
 from fractions import Fraction
 
 import pytest
+from media import make_clip
 
 from viewra_desktop.core.commands import (
     FRAGMENT_US,
@@ -360,14 +361,7 @@ def test_real_packager_cuts_where_the_plan_says(tools, tmp_path):
     """The packager, fed the plan's own ffmpeg output, cuts video exactly on the grid and audio
     on every unit (within an AAC frame), numbering each run's segments from 0; the durations
     read back from its files add up to the whole clip."""
-    source = tmp_path / "source.mp4"
-    subprocess.run(
-        [tools.ffmpeg, "-v", "error",
-         "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=4.2",
-         "-f", "lavfi", "-i", "sine=duration=4.2", "-c:v", "libx264", "-preset", "ultrafast",
-         "-pix_fmt", "yuv420p", "-c:a", "aac", "-y", str(source)],
-        check=True,
-    )  # fmt: skip
+    source = make_clip(tmp_path, "source.mp4", 4.2, size="320x180")
     plan = make_plan(probe(tools.ffprobe, str(source)), get_profile("360p"))
     encoded = tmp_path / "encoded.mp4"
     subprocess.run(ffmpeg_command(tools.ffmpeg, plan, str(encoded)), check=True)
