@@ -97,8 +97,14 @@ class Raw:
     def close(self) -> None:
         self.sock.close()
 
-    def send(self, path: str, method: str = "GET", headers: dict[str, str] | None = None):
-        lines = [f"{method} {path} HTTP/1.1", "Host: x"]
+    def send(
+        self,
+        path: str,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        version: str = "HTTP/1.1",
+    ):
+        lines = [f"{method} {path} {version}", "Host: x"]
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
 
@@ -345,6 +351,21 @@ def test_later_range_and_head_wait_for_the_complete_segment(served):
     finally:
         ranged.close()
         head.close()
+
+
+def test_an_http_1_0_client_waits_for_the_whole_segment(served, raw):
+    """HTTP/1.0 has no chunked encoding: such a client gets the segment once it is whole."""
+    served.grow(2, STEPS[0])
+    raw.send(served.path("video/2.m4s"), version="HTTP/1.0")
+    assert wait_for(lambda: served.requested == [("video", 2)])
+    assert raw.quiet()
+    served.grow(2, STEPS[1])
+    served.grow(2, STEPS[2])
+    served.complete(2)
+    status, headers = raw.head()
+    assert status == 200
+    assert "transfer-encoding" not in headers
+    assert raw.sized_body(headers) == WHOLE
 
 
 # -- (d) the stream ends properly: the connection can be used again -------------------------

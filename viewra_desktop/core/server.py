@@ -189,7 +189,8 @@ class _Handler(BaseHTTPRequestHandler):
             hook = mount.on_request
             if number is not None and hook is not None and not mount.ledger.has(stream, number):
                 hook(stream, number)
-            # A growing segment can be streamed only from its start, and has no size for HEAD.
+            # A growing segment can be streamed only from its start, has no size for HEAD,
+            # and needs chunked encoding (HTTP/1.1).
             streamable = number is not None and not head and self._from_start()
             while True:
                 outcome = mount.ledger.wait(
@@ -215,7 +216,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_file(mount.folder / name, name, head)
 
     def _from_start(self) -> bool:
-        """Does the request want the whole file (no Range, or one from byte 0 to the end)?"""
+        """Can the answer be streamed: an HTTP/1.1 client (chunked encoding) that wants the
+        whole file (no Range, or one from byte 0 to the end)?"""
+        if self.request_version != "HTTP/1.1":
+            return False
         wanted = self.headers.get("Range")
         return wanted is None or wanted.replace(" ", "") == "bytes=0-"
 
