@@ -9,7 +9,8 @@ import pytest
 from media import make_clip
 
 from e2e.support import start_session
-from viewra_desktop.core.session import wait_until
+from viewra_desktop.core.fmp4 import compact, read_init, read_span
+from viewra_desktop.core.session import State, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -34,6 +35,14 @@ def _open(url: str) -> http.client.HTTPResponse:
     return _send(url).getresponse()
 
 
+def packaged(session, number: int, body: bytes) -> bool:
+    """Is ``body`` the packaged video segment ``number``: the bytes the package holds, or the
+    packager's fragment-per-frame form of them (what a player gets while it is written)?"""
+    kept = (session.folder / "video" / f"{number}.m4s").read_bytes()
+    track = read_init(session.folder / "video" / "init.mp4")
+    return body == kept or (compact(body, track) == kept and len(kept) < len(body))
+
+
 def test_a_segment_arrives_while_it_is_written_and_ends_whole(served):
     session, url = served
     number = 40  # far ahead: a run starts there, so the segment is not made yet
@@ -46,7 +55,7 @@ def test_a_segment_arrives_while_it_is_written_and_ends_whole(served):
     assert not session.ledger.has("video", number)
     body = first + response.read()  # the rest, up to the last chunk
     assert session.ledger.has("video", number)
-    assert body == (session.folder / "video" / f"{number}.m4s").read_bytes()
+    assert packaged(session, number, body)
 
 
 def test_a_seek_waits_for_an_answer_still_streaming_so_nothing_is_cut_off(served):
@@ -55,7 +64,7 @@ def test_a_seek_waits_for_an_answer_still_streaming_so_nothing_is_cut_off(served
     first = response.read1(64 * 1024)  # streaming from the run started at 40
     other = _send(url + "video/20.m4s")  # a request elsewhere while 40 is still read
     body = first + response.read()  # whole: the run at 40 was not stopped under it
-    assert body == (session.folder / "video" / "40.m4s").read_bytes()
+    assert packaged(session, 40, body)
     answer = other.getresponse()
     assert answer.status == 200 and answer.read()
     assert [s.run.first for s in session.runs][-2:] == [40, 20]
@@ -73,4 +82,23 @@ def test_a_player_that_closes_its_answer_lets_the_seek_go_at_once(served):
     assert 40 not in session.runs[-2].made
     again = _open(url + "video/40.m4s").read()
     assert wait_until(lambda: session.ledger.has("video", 40), 30)
-    assert again == (session.folder / "video" / "40.m4s").read_bytes()
+    assert packaged(session, 40, again)
+
+
+def test_the_finished_package_holds_whole_segments_of_the_planned_lengths(served):
+    """Runs end on the grid: no run's sliver of audio past its end takes a segment's place,
+    and each packaged segment is one fragment whose length the ledger recorded."""
+    session, _url = served
+    assert wait_until(lambda: session.state is State.FINISHED, 120), session.failure
+    plan = session.plan
+    assert len(session.runs) >= 2  # the fast start, then the rest: one boundary at least
+    for stream, planned in (("video", plan.video_durations()), ("audio", plan.audio_durations())):
+        made = session.ledger.segments(stream)
+        assert sorted(made) == list(range(1, len(planned) + 1))
+        track = read_init(session.folder / stream / "init.mp4")
+        for number, duration in made.items():
+            path = session.folder / stream / f"{number}.m4s"
+            assert path.read_bytes().count(b"moof") == 1, (stream, number)
+            assert read_span(path, track).duration == pytest.approx(duration, abs=1e-6)
+            slack = 0.065 if number == len(planned) else 0.022  # AAC frames: 21.3 ms
+            assert abs(duration - planned[number - 1]) <= slack, (stream, number, duration)

@@ -20,7 +20,7 @@ from viewra_desktop.core.commands import (
     packager_command,
     video_filters,
 )
-from viewra_desktop.core.fmp4 import read_init, read_span
+from viewra_desktop.core.fmp4 import compact, read_init, read_span
 from viewra_desktop.core.plan import Plan, make_grid, make_plan
 from viewra_desktop.core.probe import probe
 from viewra_desktop.core.profiles import get_profile
@@ -389,6 +389,23 @@ def test_real_packager_cuts_where_the_plan_says(tools, tmp_path):
     # The last one also holds the encoder's padding past the end: up to three AAC frames.
     assert 0 <= audio[-1].duration - planned[-1] <= 0.065
     assert sum(s.duration for s in video) == pytest.approx(4.2, abs=1e-3)
+    # Each segment written as one fragment holds the very same packets.
+    for stream in ("video", "audio"):
+        init = (tmp_path / "run" / f"{stream}-init.mp4").read_bytes()
+        track = read_init(tmp_path / "run" / f"{stream}-init.mp4")
+        data = (tmp_path / "run" / stream / "1.m4s").read_bytes()
+        compacted = compact(data, track)
+        assert compacted is not None and len(compacted) < len(data)
+        packets = []
+        for index, segment in enumerate((data, compacted)):
+            joined = tmp_path / f"{stream}-{index}.mp4"
+            joined.write_bytes(init + segment)
+            packets.append(subprocess.run(
+                [tools.ffprobe, "-v", "error", "-show_entries",
+                 "packet=pts,dts,duration,size,flags", "-of", "csv=p=0", str(joined)],
+                check=True, capture_output=True, text=True,
+            ).stdout)  # fmt: skip
+        assert packets[0] == packets[1] and packets[0].count("\n") > 10
 
 
 @pytest.fixture(scope="module")

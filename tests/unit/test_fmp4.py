@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from viewra_desktop.core.fmp4 import Fmp4Error, Span, TrackInfo, read_init, read_span
+from viewra_desktop.core.fmp4 import Fmp4Error, Span, TrackInfo, compact, read_init, read_span
 
 # -- a tiny box builder ----------------------------------------------------------------------
 
@@ -391,3 +391,135 @@ def test_box_too_short_for_its_fields(write, name):
             read_init(path)
         else:
             read_span(path, TRACK)
+
+
+# -- compact: the packager's fragment-per-frame segments as one fragment ---------------------
+
+
+CHUNK_TRACK = TrackInfo(90000, 0)
+
+
+def chunk(
+    time: int,
+    duration: int,
+    data: bytes,
+    flags: int,
+    offset: int | None = None,
+    version: int = 0,
+    sequence: int = 1,
+    description: bool = True,
+) -> bytes:
+    """One sample as the packager's low-latency mode writes it: the sample's duration, size
+    and flags as the tfhd defaults, a trun with the data offset (and composition offset)."""
+    tfhd_flags = 0x20000 | 0x8 | 0x10 | 0x20 | (0x2 if description else 0)
+    fields = u32(1) + (u32(1) if description else b"") + u32(duration, len(data), flags)
+    header = full_box(b"tfhd", 0, tfhd_flags, fields)
+
+    def build(data_offset: int) -> bytes:
+        run_fields = u32(1, data_offset) + (u32(offset) if offset is not None else b"")
+        run = full_box(b"trun", version, 0x1 | (0x800 if offset is not None else 0), run_fields)
+        return moof(header, tfdt(time), run, sequence=sequence)
+
+    return build(len(build(0)) + 8) + box(b"mdat", data)
+
+
+def samples_of(segment: bytes) -> tuple[int, list[tuple[int, ...]], bytes]:
+    """(decode time, [(duration, size, flags[, offset])...], mdat payload) of a compacted
+    segment, read by hand: styp, one moof with one traf, one mdat."""
+    kinds = []
+    at = 0
+    while at < len(segment):
+        size, kind = struct.unpack_from(">I4s", segment, at)
+        kinds.append((kind, at, size))
+        at += size
+    assert [k for k, _a, _s in kinds] == [b"styp", b"moof", b"mdat"]
+    _moof, moof_at, moof_size = kinds[1]
+    traf_at = moof_at + 8 + 16
+    tfhd_size = struct.unpack_from(">I", segment, traf_at + 8)[0]
+    tfdt_at = traf_at + 8 + tfhd_size
+    assert segment[tfdt_at + 4 : tfdt_at + 8] == b"tfdt" and segment[tfdt_at + 8] == 1
+    (time,) = struct.unpack_from(">Q", segment, tfdt_at + 12)
+    trun_at = tfdt_at + 20
+    flags = int.from_bytes(segment[trun_at + 9 : trun_at + 12], "big")
+    count, data_offset = struct.unpack_from(">Ii", segment, trun_at + 12)
+    width = 4 if flags & 0x800 else 3
+    entries = struct.unpack_from(f">{count * width}I", segment, trun_at + 20)
+    rows = [tuple(entries[i : i + width]) for i in range(0, len(entries), width)]
+    _mdat, mdat_at, mdat_size = kinds[2]
+    assert moof_at + data_offset == mdat_at + 8  # the data offset points at the samples
+    return time, rows, segment[mdat_at + 8 : mdat_at + mdat_size]
+
+
+VIDEO_CHUNKS = [
+    (1000, 3000, b"key-frame-data", 0x0200_0000, 6000),
+    (4000, 3000, b"b-frame", 0x0101_0000, 0),
+    (7000, 3000, b"p-frame-bytes!", 0x0101_0000, 3000),
+]
+
+
+def video_segment(chunks=VIDEO_CHUNKS, **kwargs) -> bytes:
+    return STYP + b"".join(chunk(t, d, data, f, o, **kwargs) for t, d, data, f, o in chunks)
+
+
+def test_compact_keeps_every_sample_in_one_fragment(write):
+    original = video_segment()
+    compacted = compact(original, CHUNK_TRACK)
+    assert compacted is not None and len(compacted) < len(original)
+    assert compacted.startswith(STYP)
+    time, rows, payload = samples_of(compacted)
+    assert time == 1000
+    assert rows == [(3000, 14, 0x0200_0000, 6000), (3000, 7, 0x0101_0000, 0),
+                    (3000, 14, 0x0101_0000, 3000)]  # fmt: skip
+    assert payload == b"key-frame-data" + b"b-frame" + b"p-frame-bytes!"
+    assert read_span(write(compacted), CHUNK_TRACK) == read_span(write(original), CHUNK_TRACK)
+
+
+def test_compact_without_composition_offsets_writes_none():
+    audio = [(0, 1024, b"aac1", 0, None), (1024, 1024, b"aac2", 0, None)]
+    compacted = compact(STYP + b"".join(chunk(t, d, x, f, o) for t, d, x, f, o in audio),
+                        TrackInfo(48000, 0))  # fmt: skip
+    assert compacted is not None
+    _time, rows, payload = samples_of(compacted)
+    assert rows == [(1024, 4, 0), (1024, 4, 0)]
+    assert payload == b"aac1aac2"
+
+
+def test_compact_a_segment_without_styp():
+    compacted = compact(video_segment()[len(STYP) :], CHUNK_TRACK)
+    assert compacted is not None and compacted[4:8] == b"moof"
+
+
+def _two_trafs() -> bytes:
+    header = full_box(b"tfhd", 0, 0x20000 | 0x8 | 0x10, u32(1, 3000, 4))
+    run = full_box(b"trun", 0, 0x1, u32(1, 0))
+    traf = box(b"traf", header, tfdt(0), run)
+    return box(b"moof", full_box(b"mfhd", 0, 0, u32(1)), traf, traf) + box(b"mdat", b"abcd")
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        pytest.param(video_segment([VIDEO_CHUNKS[0], VIDEO_CHUNKS[2]]), id="gap-in-time"),
+        pytest.param(video_segment() + SIDX, id="extra-box"),
+        pytest.param(SIDX + video_segment(), id="sidx-first"),
+        pytest.param(_two_trafs(), id="two-trafs"),
+        pytest.param(video_segment()[:-3], id="cut-off"),
+        pytest.param(
+            chunk(0, 3000, b"abc", 0) + chunk(3000, 3000, b"def", 0, version=1), id="versions"
+        ),
+        pytest.param(
+            moof(tfhd(0x20001, offset=5), tfdt(0), trun(1, 0x1)) + box(b"mdat", b"x"),
+            id="base-data-offset",
+        ),  # fmt: skip
+        pytest.param(
+            moof(tfhd(), tfdt(0), trun(1, 0x201)) + box(b"mdat", b"x"), id="data-outside-mdat"
+        ),  # fmt: skip
+        pytest.param(
+            moof(tfhd(), tfdt(0), trun(1, 0x200)) + box(b"mdat", b"x"), id="no-data-offset"
+        ),  # fmt: skip
+        pytest.param(JUNK, id="not-mp4"),
+        pytest.param(b"", id="empty"),
+    ],
+)
+def test_compact_leaves_other_shapes_alone(segment):
+    assert compact(segment, CHUNK_TRACK) is None

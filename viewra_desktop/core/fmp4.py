@@ -7,8 +7,12 @@ fragment (``moof/traf/tfdt``) and the sample durations (``trun``, or the default
 ``tfhd`` and the init segment's ``trex``). Only box headers and these few small boxes are
 read; sample data is skipped.
 
-Six box types do not justify a dependency (the MP4 libraries on PyPI parse everything, and
-slowly): this reader is small, and tested against the packager's real output.
+``compact`` rewrites such a segment as one fragment: the packager's low-latency mode makes a
+fragment per frame, about 100 bytes of boxes each (40 kbit/s for AAC audio, as much as the
+audio itself at low rates); the finished package should not carry that.
+
+A few box types do not justify a dependency (the MP4 libraries on PyPI parse everything, and
+slowly): this code is small, and tested against the packager's real output.
 """
 
 from __future__ import annotations
@@ -124,35 +128,223 @@ def _read_span(path: Path, track: TrackInfo) -> Span:
     start: int | None = None
     end = 0
     with path.open("rb") as handle:
-        base = default = 0
+        base = 0
+        defaults = _Defaults(track.default_duration)
         for kind, data in _walk(handle, _size(handle), {b"tfhd", b"tfdt", b"trun"}):
             if kind == b"traf":
-                base, default = 0, track.default_duration
+                base, defaults = 0, _Defaults(track.default_duration)
             elif kind == b"tfhd":
-                flags = int.from_bytes(data[1:4], "big")
-                at = 8 + (8 if flags & 0x1 else 0) + (4 if flags & 0x2 else 0)
-                if flags & 0x8:
-                    (default,) = struct.unpack_from(">I", data, at)
+                defaults = _tfhd(data, track)
             elif kind == b"tfdt":
-                fmt = ">Q" if data[0] == 1 else ">I"
-                (base,) = struct.unpack_from(fmt, data, 4)
+                base = _tfdt(data)
                 start = base if start is None else min(start, base)
             elif kind == b"trun":
-                base += _run_duration(data, default)
+                base += sum(sample.duration for sample in _trun(data, defaults).samples)
                 end = max(end, base)
     if start is None:
         raise Fmp4Error(f"{path.name} has no fragment")
     return Span(start, end, track.timescale)
 
 
-def _run_duration(data: bytes, default: int) -> int:
+@dataclass(frozen=True)
+class _Defaults:
+    """A track fragment's header: the defaults its samples take (tfhd, else trex)."""
+
+    duration: int
+    size: int = 0
+    flags: int = 0
+    track_id: int = 0
+    description: int | None = None  # sample description index, if given
+    base_offset: bool = False  # an explicit base data offset (not from the moof)
+
+
+@dataclass(frozen=True)
+class _Sample:
+    duration: int
+    size: int
+    flags: int
+    offset: int  # composition time offset, as stored (unsigned 32 bits)
+
+
+@dataclass(frozen=True)
+class _Run:
+    version: int
+    data_offset: int | None
+    samples: list[_Sample]
+
+
+def _tfhd(data: bytes, track: TrackInfo) -> _Defaults:
     flags = int.from_bytes(data[1:4], "big")
+    (track_id,) = struct.unpack_from(">I", data, 4)
+    at = 8 + (8 if flags & 0x1 else 0)
+    description = None
+    if flags & 0x2:
+        (description,) = struct.unpack_from(">I", data, at)
+        at += 4
+    values = {}
+    for bit, name in ((0x8, "duration"), (0x10, "size"), (0x20, "flags")):
+        if flags & bit:
+            (values[name],) = struct.unpack_from(">I", data, at)
+            at += 4
+    return _Defaults(
+        duration=values.get("duration", track.default_duration),
+        size=values.get("size", 0),
+        flags=values.get("flags", 0),
+        track_id=track_id,
+        description=description,
+        base_offset=bool(flags & 0x1),
+    )
+
+
+def _tfdt(data: bytes) -> int:
+    return int(struct.unpack_from(">Q" if data[0] == 1 else ">I", data, 4)[0])
+
+
+def _trun(data: bytes, defaults: _Defaults) -> _Run:
+    version, flags = data[0], int.from_bytes(data[1:4], "big")
     (count,) = struct.unpack_from(">I", data, 4)
-    if not flags & 0x100:
-        return count * default
-    at = 8 + (4 if flags & 0x1 else 0) + (4 if flags & 0x4 else 0)
-    stride = 4 * bin(flags & 0xF00).count("1")
-    return sum(struct.unpack_from(">I", data, at + i * stride)[0] for i in range(count))
+    at = 8
+    data_offset = first_flags = None
+    if flags & 0x1:
+        (data_offset,) = struct.unpack_from(">i", data, at)
+        at += 4
+    if flags & 0x4:
+        (first_flags,) = struct.unpack_from(">I", data, at)
+        at += 4
+    samples = []
+    for index in range(count):
+        values = []
+        for bit in (0x100, 0x200, 0x400, 0x800):
+            if flags & bit:
+                values.append(struct.unpack_from(">I", data, at)[0])
+                at += 4
+            else:
+                values.append(None)
+        duration, size, sample_flags, offset = values
+        if sample_flags is None:
+            sample_flags = first_flags if index == 0 and first_flags is not None else defaults.flags
+        samples.append(
+            _Sample(
+                duration=defaults.duration if duration is None else duration,
+                size=defaults.size if size is None else size,
+                flags=sample_flags,
+                offset=offset or 0,
+            )
+        )
+    return _Run(version, data_offset, samples)
 
 
-__all__ = ["Fmp4Error", "Span", "TrackInfo", "read_init", "read_span"]
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def _full_box(kind: bytes, version: int, flags: int, payload: bytes) -> bytes:
+    return _box(kind, bytes([version]) + flags.to_bytes(3, "big") + payload)
+
+
+def _children(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int]]:
+    """(type, payload start, end) of the boxes in ``data[start:end]``."""
+    found = []
+    while start < end:
+        if end - start < 8:
+            raise Fmp4Error("a box header is cut off")
+        size, kind = struct.unpack_from(">I4s", data, start)
+        if size < 8 or start + size > end:
+            raise Fmp4Error(f"box {kind!r} runs past its parent")
+        found.append((kind, start + 8, start + size))
+        start += size
+    return found
+
+
+def compact(data: bytes, track: TrackInfo) -> bytes | None:
+    """The media segment ``data`` as a single fragment holding the same samples, or None if
+    it is not the simple shape the packager writes (then it is kept as it is).
+
+    The shape: an optional ``styp``, then ``moof`` + ``mdat`` pairs, each ``moof`` with one
+    ``traf`` of ``tfhd``, ``tfdt`` and ``trun`` only (nothing encrypted, no extra boxes), on
+    one track, the fragments following each other without a gap in decode time.
+    """
+    try:
+        return _compact(data, track)
+    except (struct.error, IndexError, Fmp4Error):
+        return None
+
+
+def _compact(data: bytes, track: TrackInfo) -> bytes | None:
+    top = _children(data, 0, len(data))
+    head = b""
+    if top and top[0][0] == b"styp":
+        head = data[: top[0][2]]
+        top = top[1:]
+    if not top or len(top) % 2:
+        return None
+    samples: list[_Sample] = []
+    payload = bytearray()
+    first: _Defaults | None = None
+    start = next_time = sequence = None
+    versions = set()
+    for (moof, moof_at, moof_end), (mdat, mdat_at, mdat_end) in zip(
+        top[::2], top[1::2], strict=True
+    ):
+        if moof != b"moof" or mdat != b"mdat":
+            return None
+        parts = _children(data, moof_at, moof_end)
+        if [kind for kind, _a, _e in parts] != [b"mfhd", b"traf"]:
+            return None
+        if sequence is None:
+            sequence = struct.unpack_from(">I", data, parts[0][1] + 4)[0]
+        fields = {kind: data[a:e] for kind, a, e in _children(data, parts[1][1], parts[1][2])}
+        if sorted(fields) != [b"tfdt", b"tfhd", b"trun"]:
+            return None
+        defaults = _tfhd(fields[b"tfhd"], track)
+        if defaults.base_offset:
+            return None
+        if first is None:
+            first = defaults
+        elif (defaults.track_id, defaults.description) != (first.track_id, first.description):
+            return None
+        time = _tfdt(fields[b"tfdt"])
+        if next_time is not None and time != next_time:
+            return None
+        start = time if start is None else start
+        run = _trun(fields[b"trun"], defaults)
+        if run.data_offset is None:
+            return None
+        versions.add(run.version)
+        begin = moof_at - 8 + run.data_offset  # data offsets count from the moof's start
+        end = begin + sum(sample.size for sample in run.samples)
+        if begin < mdat_at or end > mdat_end:
+            return None
+        payload += data[begin:end]
+        samples += run.samples
+        next_time = time + sum(sample.duration for sample in run.samples)
+    if first is None or start is None or sequence is None or len(versions) != 1:
+        return None
+    offsets = any(sample.offset for sample in samples)
+    entries = b"".join(
+        struct.pack(">III", s.duration, s.size, s.flags)
+        + (struct.pack(">I", s.offset) if offsets else b"")
+        for s in samples
+    )
+    tfhd = _full_box(
+        b"tfhd",
+        0,
+        0x20000 | (0x2 if first.description is not None else 0),  # base: the moof
+        struct.pack(">I", first.track_id)
+        + (struct.pack(">I", first.description) if first.description is not None else b""),
+    )
+    tfdt = _full_box(b"tfdt", 1, 0, struct.pack(">Q", start))
+    mfhd = _full_box(b"mfhd", 0, 0, struct.pack(">I", sequence))
+    trun_flags = 0x1 | 0x100 | 0x200 | 0x400 | (0x800 if offsets else 0)
+    (version,) = versions  # composition offsets are read the same way in every fragment
+
+    def moof_box(data_offset: int) -> bytes:
+        fields = struct.pack(">Ii", len(samples), data_offset) + entries
+        trun = _full_box(b"trun", version, trun_flags, fields)
+        return _box(b"moof", mfhd + _box(b"traf", tfhd + tfdt + trun))
+
+    # The samples' data starts right after the moof and the mdat's header.
+    return head + moof_box(len(moof_box(0)) + 8) + _box(b"mdat", bytes(payload))
+
+
+__all__ = ["Fmp4Error", "Span", "TrackInfo", "compact", "read_init", "read_span"]

@@ -41,7 +41,7 @@ from . import binaries
 from .cache import Cache, CacheEntry, EntryLock, session_key
 from .commands import Run, ffmpeg_command, packager_command
 from .errors import CacheError, ToolNotFoundError, ViewraError
-from .fmp4 import Fmp4Error, TrackInfo, read_init, read_span
+from .fmp4 import Fmp4Error, TrackInfo, compact, read_init, read_span
 from .ledger import Ledger
 from .manifests import (
     HLS_MASTER_NAME,
@@ -66,8 +66,8 @@ FAST_START_S = 2.0  # the first run covers this much, without encoder lookahead
 # A request the current run would reach only after this many seconds of encoding restarts
 # the encoder there (a restart costs ffmpeg's seek plus one segment, about this much).
 SEEK_WAIT_S = 1.0
-# Streaming a segment while it is written needs it renamed into the package while a reader
-# holds it open, which Windows does not allow: there a player waits for whole segments.
+# Streaming a segment while it is written needs its file deleted from the run's folder while
+# a reader holds it open, which Windows does not allow: there a player waits for whole ones.
 STREAM_GROWING = os.name != "nt"
 DISK_FULL_BYTES = 4 * 1024 * 1024  # less free than this after a failure: the disk is full
 
@@ -97,6 +97,8 @@ class _RunState:
     ffmpeg: SupervisedProcess
     packager: SupervisedProcess
     first: dict[str, int]  # stream -> the timeline number of the packager's segment 0
+    last: dict[str, int]  # stream -> the last number it is to make (the packager may cut a
+    # sliver more from the audio that runs past the run's end: that piece is not kept)
     accepting: bool = True
     done: dict[str, int] = field(default_factory=dict)  # stream -> highest number complete
     made: set[int] = field(default_factory=set)  # video segments it made (kept or not)
@@ -328,6 +330,12 @@ class Session:
                 on_stdout_line=parser.feed,
             ),
             first={"video": run.first, "audio": round(start / plan.unit) + 1},
+            last={
+                "video": plan.video_segments if run.last is None else run.last,
+                "audio": plan.audio_segments
+                if run.last is None
+                else math.ceil(run.end_time(plan) / plan.unit - 1e-6),
+            },
         )
         logger.info("run %s: segments %s..%s from %.3f s", name, run.first, run.last, start)
         try:
@@ -372,14 +380,14 @@ class Session:
             if not files:
                 continue
             newest = files[-1]
-            first = state.first[stream]
+            first, last = state.first[stream], state.last[stream]
             complete = files if final else files[:-1]
             for local in complete:
                 number = first + local
                 if stream == "video":
                     state.made.add(number)
-                if self.ledger.has(stream, number) or not self._in_plan(stream, number):
-                    (folder / f"{local}.m4s").unlink(missing_ok=True)  # made by another run
+                if self.ledger.has(stream, number) or not first <= number <= last:
+                    (folder / f"{local}.m4s").unlink(missing_ok=True)  # not needed from it
                 elif self._place(state, stream, local, number):
                     changed = True
             if complete:
@@ -388,17 +396,12 @@ class Session:
             if (
                 STREAM_GROWING
                 and not final
-                and self._in_plan(stream, number)
+                and number <= last
                 and not self.ledger.has(stream, number)
                 and self._init_ready(state, stream)
             ):
                 self.ledger.set_partial(stream, number, folder / f"{newest}.m4s")
         return changed
-
-    def _in_plan(self, stream: str, number: int) -> bool:
-        assert self.plan is not None
-        count = self.plan.video_segments if stream == "video" else self.plan.audio_segments
-        return 1 <= number <= count
 
     def _init_ready(self, state: _RunState, stream: str) -> bool:
         """Read the run's init segment (the packager writes it before any media segment)
@@ -417,14 +420,20 @@ class Session:
         return True
 
     def _place(self, state: _RunState, stream: str, local: int, number: int) -> bool:
-        """Move a complete segment into the package and record it with its real length."""
+        """Put a complete segment into the package and record it with its real length."""
         assert self.ledger is not None and self.entry is not None
         source = state.folder / stream / f"{local}.m4s"
         try:
             if not self._init_ready(state, stream):
                 return False
-            duration = read_span(source, state.tracks[stream]).duration
-            os.replace(source, self.entry.path / stream / f"{number}.m4s")
+            track = state.tracks[stream]
+            duration = read_span(source, track).duration
+            data = source.read_bytes()
+            # One fragment instead of the packager's one per frame (same samples). A player
+            # streaming the segment keeps reading the run's file, which stays whole.
+            target = self.entry.path / stream / f"{number}.m4s"
+            write_atomically(target, compact(data, track) or data)
+            source.unlink()
         except (OSError, Fmp4Error) as exc:
             logger.warning("segment %s/%d could not be taken: %s", stream, number, exc)
             return False
