@@ -391,7 +391,8 @@ class Session:
                 elif self._place(state, stream, local, number):
                     changed = True
             if complete:
-                state.done[stream] = max(state.done.get(stream, 0), first + complete[-1])
+                done = min(last, first + complete[-1])
+                state.done[stream] = max(state.done.get(stream, 0), done)
             number = first + newest
             if (
                 STREAM_GROWING
