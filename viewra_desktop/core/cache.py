@@ -6,7 +6,7 @@ Layout of an entry (also the ready-to-publish package once finished)::
         manifest.mpd  master.m3u8  video.m3u8  audio.m3u8   the player's manifests
         video/init.mp4  video/1.m4s ...                      segments
         audio/init.mp4  audio/1.m4s ...
-        .work/                                               pipe, packager's live playlists
+        .work/run-N-FIRST/                                   a run: pipe, inits, segments
         .lock                                                held while a process uses it
         complete.json                                        written last, only on success
 
