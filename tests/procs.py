@@ -1,9 +1,10 @@
-"""Finding what a test left behind: processes and FIFOs under a folder."""
+"""Test helpers: finding what a test left behind (processes and FIFOs), and waiting."""
 
 from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,3 +39,13 @@ def fifos_under(folder: Path) -> list[Path]:
             except OSError:
                 pass
     return result
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.02) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()

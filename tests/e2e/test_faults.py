@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 from media import make_clip
+from procs import wait_until
 
 from e2e.support import Serve, fifos_under, processes_using, start_session
 from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.profiles import get_profile
 from viewra_desktop.core.server import SegmentServer
-from viewra_desktop.core.session import Session, State, wait_until
+from viewra_desktop.core.session import Session, State
 
 pytestmark = pytest.mark.e2e
 

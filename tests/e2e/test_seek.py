@@ -8,9 +8,10 @@ import time
 import mpv
 import pytest
 from media import make_clip
+from procs import wait_until
 
 from e2e.support import start_session
-from viewra_desktop.core.session import State, wait_until
+from viewra_desktop.core.session import State
 
 pytestmark = pytest.mark.e2e
 

@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from media import make_clip
+from procs import wait_until
 
 from e2e.support import start_session
 from viewra_desktop.core.fmp4 import compact, read_init, read_span
-from viewra_desktop.core.session import State, wait_until
+from viewra_desktop.core.session import State
 
 pytestmark = pytest.mark.e2e
 

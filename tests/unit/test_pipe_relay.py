@@ -299,29 +299,6 @@ def test_close_while_waiting_for_the_reader_makes_the_writer_fail(tmp_path):
 
 
 @needs_fifo
-def test_release_writer_gives_up_on_the_reader(tmp_path):
-    pipe = fifo_relay(tmp_path)
-    failure: list[OSError] = []
-
-    def writer() -> None:
-        try:
-            with open(pipe.writer_path, "wb", buffering=0) as handle:
-                for _ in range(100):
-                    handle.write(b"z" * 65536)
-        except OSError as exc:
-            failure.append(exc)
-
-    thread = threading.Thread(target=writer, daemon=True)
-    thread.start()
-    time.sleep(0.3)
-    assert thread.is_alive()
-    pipe.release_writer()
-    thread.join(5)
-    assert not thread.is_alive() and failure and failure[0].errno == errno.EPIPE
-    assert pipe.join(5)
-
-
-@needs_fifo
 def test_close_while_a_live_writer_stalls_returns_and_the_thread_ends_with_it(tmp_path, caplog):
     pipe = fifo_relay(tmp_path)
     reader = Reader(pipe.reader_path)
@@ -399,7 +376,7 @@ def test_windows_pipe_close_while_nobody_came(tmp_path):
 
 
 @windows_only
-def test_windows_pipe_release_writer_fails_a_writer_nobody_reads(tmp_path):
+def test_windows_pipe_close_fails_a_writer_nobody_reads(tmp_path):
     pipe = create_pipe(tmp_path)
     failure: list[OSError] = []
 
@@ -413,7 +390,7 @@ def test_windows_pipe_release_writer_fails_a_writer_nobody_reads(tmp_path):
     thread.start()
     time.sleep(0.5)
     assert thread.is_alive()  # the pipe is full and the packager never came
-    pipe.release_writer()
+    pipe.close()  # what stopping a run does
     thread.join(10)
     assert not thread.is_alive() and failure
     assert pipe.join(5)

@@ -42,9 +42,6 @@ class Pipe:
     writer_path: str
     reader_path: str
 
-    def release_writer(self) -> None:
-        """Unblock a writer stuck because the reader never came: its writes then fail."""
-
     def close(self) -> None:
         raise NotImplementedError
 
@@ -63,17 +60,6 @@ class FifoPipe(Pipe):
             path.unlink()
         os.mkfifo(path, 0o600)
         return cls(path)
-
-    def release_writer(self) -> None:
-        # Opening the read end without blocking lets a writer blocked in open() return; the
-        # descriptor is closed at once, so its next write fails with EPIPE and it exits.
-        try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
-        except OSError as exc:
-            if exc.errno not in (errno.ENOENT, errno.ENXIO):
-                logger.debug("release_writer: %s", exc)
-            return
-        os.close(fd)
 
     def close(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -204,12 +190,6 @@ class RelayPipe(Pipe):
                     self._on_end()
                 except OSError as exc:
                     logger.debug("%s: %s", self._thread.name, exc)
-
-    def release_writer(self) -> None:
-        # Give up waiting for the reader: the relay closes the writer's pipe, so a writer
-        # waiting for room in it gets an error on its next write and exits.
-        self._stop.set()
-        self._wake()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the relay to end by itself (the writer finished); True if it did."""

@@ -32,7 +32,6 @@ import math
 import os
 import shutil
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -685,13 +684,3 @@ class Session:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.02) -> bool:
-    """Poll ``predicate`` until it is true or ``timeout`` passes (for tests and tools)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
