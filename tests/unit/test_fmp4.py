@@ -423,9 +423,9 @@ def chunk(
     return build(len(build(0)) + 8) + box(b"mdat", data)
 
 
-def samples_of(segment: bytes) -> tuple[int, list[tuple[int, ...]], bytes]:
-    """(decode time, [(duration, size, flags[, offset])...], mdat payload) of a compacted
-    segment, read by hand: styp, one moof with one traf, one mdat."""
+def samples_of(segment: bytes) -> tuple[int, list[tuple[int, int, int, int]], bytes, int]:
+    """(decode time, [(duration, size, flags, composition offset)...], mdat payload, trun
+    flags) of a compacted segment, read by hand: styp, one moof with one traf, one mdat."""
     kinds = []
     at = 0
     while at < len(segment):
@@ -433,21 +433,43 @@ def samples_of(segment: bytes) -> tuple[int, list[tuple[int, ...]], bytes]:
         kinds.append((kind, at, size))
         at += size
     assert [k for k, _a, _s in kinds] == [b"styp", b"moof", b"mdat"]
-    _moof, moof_at, moof_size = kinds[1]
+    _moof, moof_at, _moof_size = kinds[1]
     traf_at = moof_at + 8 + 16
-    tfhd_size = struct.unpack_from(">I", segment, traf_at + 8)[0]
-    tfdt_at = traf_at + 8 + tfhd_size
+    tfhd_at = traf_at + 8
+    tfhd_size, tfhd_flags = struct.unpack_from(">I", segment, tfhd_at)[0], segment[tfhd_at + 9 :]
+    tfhd_flags = int.from_bytes(tfhd_flags[:3], "big")
+    fields = iter(struct.unpack_from(f">{(tfhd_size - 12) // 4}I", segment, tfhd_at + 12))
+    next(fields)  # track_ID
+    defaults = {}
+    for bit, name in ((0x2, "index"), (0x8, "duration"), (0x10, "size"), (0x20, "flags")):
+        if tfhd_flags & bit:
+            defaults[name] = next(fields)
+    tfdt_at = tfhd_at + tfhd_size
     assert segment[tfdt_at + 4 : tfdt_at + 8] == b"tfdt" and segment[tfdt_at + 8] == 1
     (time,) = struct.unpack_from(">Q", segment, tfdt_at + 12)
     trun_at = tfdt_at + 20
     flags = int.from_bytes(segment[trun_at + 9 : trun_at + 12], "big")
     count, data_offset = struct.unpack_from(">Ii", segment, trun_at + 12)
-    width = 4 if flags & 0x800 else 3
-    entries = struct.unpack_from(f">{count * width}I", segment, trun_at + 20)
-    rows = [tuple(entries[i : i + width]) for i in range(0, len(entries), width)]
+    at = trun_at + 20
+    first_flags = None
+    if flags & 0x4:
+        (first_flags,) = struct.unpack_from(">I", segment, at)
+        at += 4
+    rows = []
+    for index in range(count):
+        values = {}
+        for bit, name in ((0x100, "duration"), (0x200, "size"), (0x400, "flags"), (0x800, "cto")):
+            if flags & bit:
+                (values[name],) = struct.unpack_from(">I", segment, at)
+                at += 4
+        sample_flags = values.get("flags", defaults.get("flags"))
+        if index == 0 and first_flags is not None:
+            sample_flags = first_flags
+        rows.append((values.get("duration", defaults.get("duration")), values["size"],
+                     sample_flags, values.get("cto", 0)))  # fmt: skip
     _mdat, mdat_at, mdat_size = kinds[2]
     assert moof_at + data_offset == mdat_at + 8  # the data offset points at the samples
-    return time, rows, segment[mdat_at + 8 : mdat_at + mdat_size]
+    return time, rows, segment[mdat_at + 8 : mdat_at + mdat_size], flags
 
 
 VIDEO_CHUNKS = [
@@ -466,11 +488,14 @@ def test_compact_keeps_every_sample_in_one_fragment(write):
     compacted = compact(original, CHUNK_TRACK)
     assert compacted is not None and len(compacted) < len(original)
     assert compacted.startswith(STYP)
-    time, rows, payload = samples_of(compacted)
+    time, rows, payload, flags = samples_of(compacted)
     assert time == 1000
     assert rows == [(3000, 14, 0x0200_0000, 6000), (3000, 7, 0x0101_0000, 0),
                     (3000, 14, 0x0101_0000, 3000)]  # fmt: skip
     assert payload == b"key-frame-data" + b"b-frame" + b"p-frame-bytes!"
+    # The shared duration and later flags are in the header; the keyframe's flags are the
+    # run's first-sample flags: each sample costs its size and composition offset only.
+    assert flags == 0x1 | 0x4 | 0x200 | 0x800
     assert read_span(write(compacted), CHUNK_TRACK) == read_span(write(original), CHUNK_TRACK)
 
 
@@ -479,9 +504,22 @@ def test_compact_without_composition_offsets_writes_none():
     compacted = compact(STYP + b"".join(chunk(t, d, x, f, o) for t, d, x, f, o in audio),
                         TrackInfo(48000, 0))  # fmt: skip
     assert compacted is not None
-    _time, rows, payload = samples_of(compacted)
-    assert rows == [(1024, 4, 0), (1024, 4, 0)]
+    _time, rows, payload, flags = samples_of(compacted)
+    assert rows == [(1024, 4, 0, 0), (1024, 4, 0, 0)]
     assert payload == b"aac1aac2"
+    assert flags == 0x1 | 0x200  # sizes only
+
+
+def test_compact_keeps_durations_and_flags_per_sample_when_they_differ():
+    chunks = [(0, 3000, b"a", 0x0101_0000, 0), (3000, 1500, b"bb", 0x0200_0000, 0),
+              (4500, 3000, b"ccc", 0x0101_0000, 0)]  # fmt: skip
+    compacted = compact(video_segment(chunks), CHUNK_TRACK)
+    assert compacted is not None
+    _time, rows, payload, flags = samples_of(compacted)
+    assert rows == [(3000, 1, 0x0101_0000, 0), (1500, 2, 0x0200_0000, 0),
+                    (3000, 3, 0x0101_0000, 0)]  # fmt: skip
+    assert flags == 0x1 | 0x100 | 0x200 | 0x400
+    assert payload == b"abbccc"
 
 
 def test_compact_a_segment_without_styp():

@@ -320,26 +320,39 @@ def _compact(data: bytes, track: TrackInfo) -> bytes | None:
         next_time = time + sum(sample.duration for sample in run.samples)
     if first is None or start is None or sequence is None or len(versions) != 1:
         return None
+    # Values every sample shares go into the fragment header once: the duration, and the
+    # flags of all samples after the first (a keyframe's flags go in the run's first-sample
+    # field). Sizes and composition offsets are per sample.
     offsets = any(sample.offset for sample in samples)
+    durations = {sample.duration for sample in samples}
+    duration = durations.pop() if len(durations) == 1 else None
+    later = {sample.flags for sample in samples[1:]} or {samples[0].flags}
+    flags = later.pop() if len(later) == 1 else None
+    first_flags = samples[0].flags if flags is not None and samples[0].flags != flags else None
     entries = b"".join(
-        struct.pack(">III", s.duration, s.size, s.flags)
+        (struct.pack(">I", s.duration) if duration is None else b"")
+        + struct.pack(">I", s.size)
+        + (struct.pack(">I", s.flags) if flags is None else b"")
         + (struct.pack(">I", s.offset) if offsets else b"")
         for s in samples
     )
-    tfhd = _full_box(
-        b"tfhd",
-        0,
-        0x20000 | (0x2 if first.description is not None else 0),  # base: the moof
-        struct.pack(">I", first.track_id)
-        + (struct.pack(">I", first.description) if first.description is not None else b""),
-    )
+    tfhd_fields = struct.pack(">I", first.track_id)
+    tfhd_flags = 0x20000  # data offsets count from the moof
+    for bit, value in ((0x2, first.description), (0x8, duration), (0x20, flags)):
+        if value is not None:
+            tfhd_fields += struct.pack(">I", value)
+            tfhd_flags |= bit
+    tfhd = _full_box(b"tfhd", 0, tfhd_flags, tfhd_fields)
     tfdt = _full_box(b"tfdt", 1, 0, struct.pack(">Q", start))
     mfhd = _full_box(b"mfhd", 0, 0, struct.pack(">I", sequence))
-    trun_flags = 0x1 | 0x100 | 0x200 | 0x400 | (0x800 if offsets else 0)
+    trun_flags = 0x1 | 0x200
+    trun_flags |= (0x4 if first_flags is not None else 0) | (0x100 if duration is None else 0)
+    trun_flags |= (0x400 if flags is None else 0) | (0x800 if offsets else 0)
     (version,) = versions  # composition offsets are read the same way in every fragment
+    head_fields = struct.pack(">I", first_flags) if first_flags is not None else b""
 
     def moof_box(data_offset: int) -> bytes:
-        fields = struct.pack(">Ii", len(samples), data_offset) + entries
+        fields = struct.pack(">Ii", len(samples), data_offset) + head_fields + entries
         trun = _full_box(b"trun", version, trun_flags, fields)
         return _box(b"moof", mfhd + _box(b"traf", tfhd + tfdt + trun))
 
