@@ -10,8 +10,9 @@ Runs follow one another:
 - the first run covers only the first seconds, with no encoder lookahead, for a fast start;
 - then a run starts at the first segment still missing, and so on until none is missing;
 - a request for a segment far from where the current run is (a seek) stops that run and
-  starts one at the requested segment; its timestamps stay on the absolute timeline, so its
-  segments drop into the same manifests;
+  starts one at the requested segment, with no encoder lookahead; its timestamps stay on the
+  absolute timeline, so its segments drop into the same manifests. A run is not stopped
+  while a player still streams a segment it is writing (a player that seeks closes it);
 - a run stops as soon as it reaches segments another run already made: nothing is encoded
   twice, and the gaps are filled afterwards so a finished entry is complete.
 
