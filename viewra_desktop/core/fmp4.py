@@ -21,7 +21,6 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"mvex", b"moof", b"traf"}
 
@@ -47,102 +46,84 @@ class Span:
         return (self.end - self.start) / self.timescale
 
 
-def _boxes(handle: BinaryIO, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """(type, payload offset, payload size) of each box from the current offset to ``end``."""
-    while True:
-        offset = handle.tell()
-        if offset >= end:
-            return
-        header = handle.read(8)
-        if len(header) < 8:
+def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int, int]]:
+    """(type, box start, payload start, box end) of each box in ``data[start:end]``."""
+    while start < end:
+        if end - start < 8:
             raise Fmp4Error("a box header is cut off")
-        size, kind = struct.unpack(">I4s", header)
+        size, kind = struct.unpack_from(">I4s", data, start)
         head = 8
         if size == 1:
-            large = handle.read(8)
-            if len(large) < 8:
+            if end - start < 16:
                 raise Fmp4Error("a box header is cut off")
-            size = struct.unpack(">Q", large)[0]
+            (size,) = struct.unpack_from(">Q", data, start + 8)
             head = 16
         elif size == 0:
-            size = end - offset
-        if size < head or offset + size > end:
+            size = end - start
+        if size < head or start + size > end:
             raise Fmp4Error(f"box {kind!r} runs past the end of the file")
-        yield kind, offset + head, size - head
-        handle.seek(offset + size)
+        yield kind, start, start + head, start + size
+        start += size
 
 
-def _walk(handle: BinaryIO, end: int, wanted: set[bytes]) -> Iterator[tuple[bytes, bytes]]:
+def _walk(data: bytes, start: int, end: int, wanted: set[bytes]) -> Iterator[tuple[bytes, bytes]]:
     """(type, payload) of every ``wanted`` box, descending into the container boxes."""
-    for kind, payload, size in _boxes(handle, end):
+    for kind, _box_start, payload, box_end in _boxes(data, start, end):
         if kind in _CONTAINERS:
-            handle.seek(payload)
             yield kind, b""  # marks the start of a container (a new fragment for moof)
-            yield from _walk(handle, payload + size, wanted)
+            yield from _walk(data, payload, box_end, wanted)
         elif kind in wanted:
-            handle.seek(payload)
-            data = handle.read(size)
-            if len(data) < size:
-                raise Fmp4Error(f"box {kind!r} is cut off")
-            yield kind, data
-
-
-def _size(handle: BinaryIO) -> int:
-    handle.seek(0, 2)
-    size = handle.tell()
-    handle.seek(0)
-    return size
+            yield kind, data[payload:box_end]
 
 
 def read_init(path: Path) -> TrackInfo:
     """The (only) track's timescale and default sample duration, from an init segment."""
+    return init_info(path.read_bytes(), path.name)
+
+
+def init_info(data: bytes, name: str = "the init segment") -> TrackInfo:
+    """``read_init`` on the bytes of an init segment."""
     try:
-        return _read_init(path)
+        timescale = default = 0
+        for kind, payload in _walk(data, 0, len(data), {b"mdhd", b"trex"}):
+            if kind == b"mdhd":
+                at = 20 if payload[0] == 1 else 12  # version 1: 64-bit creation/modification
+                (timescale,) = struct.unpack_from(">I", payload, at)
+            elif kind == b"trex":
+                (default,) = struct.unpack_from(">I", payload, 12)
     except (struct.error, IndexError) as exc:  # a box too short for its fields
-        raise Fmp4Error(f"{path.name}: a box is too short ({exc})") from exc
+        raise Fmp4Error(f"{name}: a box is too short ({exc})") from exc
+    if not timescale:
+        raise Fmp4Error(f"{name} has no track header")
+    return TrackInfo(timescale, default)
 
 
 def read_span(path: Path, track: TrackInfo) -> Span:
     """The decode-time span of a media segment: first sample to just after the last."""
-    try:
-        return _read_span(path, track)
-    except (struct.error, IndexError) as exc:
-        raise Fmp4Error(f"{path.name}: a box is too short ({exc})") from exc
+    return span(path.read_bytes(), track, path.name)
 
 
-def _read_init(path: Path) -> TrackInfo:
-    with path.open("rb") as handle:
-        timescale = default = 0
-        for kind, data in _walk(handle, _size(handle), {b"mdhd", b"trex"}):
-            if kind == b"mdhd":
-                at = 20 if data[0] == 1 else 12  # version 1: 64-bit creation/modification
-                (timescale,) = struct.unpack_from(">I", data, at)
-            elif kind == b"trex":
-                (default,) = struct.unpack_from(">I", data, 12)
-    if not timescale:
-        raise Fmp4Error(f"{path.name} has no track header")
-    return TrackInfo(timescale, default)
-
-
-def _read_span(path: Path, track: TrackInfo) -> Span:
+def span(data: bytes, track: TrackInfo, name: str = "the segment") -> Span:
+    """``read_span`` on the bytes of a media segment."""
     start: int | None = None
-    end = 0
-    with path.open("rb") as handle:
-        base = 0
-        defaults = _Defaults(track.default_duration)
-        for kind, data in _walk(handle, _size(handle), {b"tfhd", b"tfdt", b"trun"}):
+    end = base = 0
+    defaults = _Defaults(track.default_duration)
+    try:
+        for kind, payload in _walk(data, 0, len(data), {b"tfhd", b"tfdt", b"trun"}):
             if kind == b"traf":
                 base, defaults = 0, _Defaults(track.default_duration)
             elif kind == b"tfhd":
-                defaults = _tfhd(data, track)
+                defaults = _tfhd(payload, track)
             elif kind == b"tfdt":
-                base = _tfdt(data)
+                base = _tfdt(payload)
                 start = base if start is None else min(start, base)
             elif kind == b"trun":
-                base += sum(sample.duration for sample in _trun(data, defaults).samples)
+                base += sum(sample.duration for sample in _trun(payload, defaults).samples)
                 end = max(end, base)
+    except (struct.error, IndexError) as exc:
+        raise Fmp4Error(f"{name}: a box is too short ({exc})") from exc
     if start is None:
-        raise Fmp4Error(f"{path.name} has no fragment")
+        raise Fmp4Error(f"{name} has no fragment")
     return Span(start, end, track.timescale)
 
 
@@ -242,20 +223,6 @@ def _full_box(kind: bytes, version: int, flags: int, payload: bytes) -> bytes:
     return _box(kind, bytes([version]) + flags.to_bytes(3, "big") + payload)
 
 
-def _children(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int]]:
-    """(type, payload start, end) of the boxes in ``data[start:end]``."""
-    found = []
-    while start < end:
-        if end - start < 8:
-            raise Fmp4Error("a box header is cut off")
-        size, kind = struct.unpack_from(">I4s", data, start)
-        if size < 8 or start + size > end:
-            raise Fmp4Error(f"box {kind!r} runs past its parent")
-        found.append((kind, start + 8, start + size))
-        start += size
-    return found
-
-
 def compact(data: bytes, track: TrackInfo) -> bytes | None:
     """The media segment ``data`` as a single fragment holding the same samples, or None if
     it is not the simple shape the packager writes (then it is kept as it is).
@@ -271,10 +238,10 @@ def compact(data: bytes, track: TrackInfo) -> bytes | None:
 
 
 def _compact(data: bytes, track: TrackInfo) -> bytes | None:
-    top = _children(data, 0, len(data))
+    top = list(_boxes(data, 0, len(data)))
     head = b""
     if top and top[0][0] == b"styp":
-        head = data[: top[0][2]]
+        head = data[: top[0][3]]
         top = top[1:]
     if not top or len(top) % 2:
         return None
@@ -283,17 +250,18 @@ def _compact(data: bytes, track: TrackInfo) -> bytes | None:
     first: _Defaults | None = None
     start = next_time = sequence = None
     versions = set()
-    for (moof, moof_at, moof_end), (mdat, mdat_at, mdat_end) in zip(
+    for (moof, moof_start, moof_at, moof_end), (mdat, _mdat_start, mdat_at, mdat_end) in zip(
         top[::2], top[1::2], strict=True
     ):
         if moof != b"moof" or mdat != b"mdat":
             return None
-        parts = _children(data, moof_at, moof_end)
-        if [kind for kind, _a, _e in parts] != [b"mfhd", b"traf"]:
+        parts = list(_boxes(data, moof_at, moof_end))
+        if [kind for kind, *_rest in parts] != [b"mfhd", b"traf"]:
             return None
         if sequence is None:
-            sequence = struct.unpack_from(">I", data, parts[0][1] + 4)[0]
-        fields = {kind: data[a:e] for kind, a, e in _children(data, parts[1][1], parts[1][2])}
+            sequence = struct.unpack_from(">I", data, parts[0][2] + 4)[0]
+        traf = parts[1]
+        fields = {kind: data[a:e] for kind, _s, a, e in _boxes(data, traf[2], traf[3])}
         if sorted(fields) != [b"tfdt", b"tfhd", b"trun"]:
             return None
         defaults = _tfhd(fields[b"tfhd"], track)
@@ -311,7 +279,7 @@ def _compact(data: bytes, track: TrackInfo) -> bytes | None:
         if run.data_offset is None:
             return None
         versions.add(run.version)
-        begin = moof_at - 8 + run.data_offset  # data offsets count from the moof's start
+        begin = moof_start + run.data_offset  # data offsets count from the moof's start
         end = begin + sum(sample.size for sample in run.samples)
         if begin < mdat_at or end > mdat_end:
             return None
@@ -360,4 +328,6 @@ def _compact(data: bytes, track: TrackInfo) -> bytes | None:
     return head + moof_box(len(moof_box(0)) + 8) + _box(b"mdat", bytes(payload))
 
 
-__all__ = ["Fmp4Error", "Span", "TrackInfo", "compact", "read_init", "read_span"]
+__all__ = [
+    "Fmp4Error", "Span", "TrackInfo", "compact", "init_info", "read_init", "read_span", "span",
+]  # fmt: skip

@@ -191,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
                 hook(stream, number)
             # A growing segment can be streamed only from its start, has no size for HEAD,
             # and needs chunked encoding (HTTP/1.1).
-            streamable = number is not None and not head and self._from_start()
+            streamable = number is not None and not head and self._can_stream()
             while True:
                 outcome = mount.ledger.wait(
                     stream, number, owner.segment_wait, self._client_gone, growing=streamable
@@ -215,7 +215,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         self._send_file(mount.folder / name, name, head)
 
-    def _from_start(self) -> bool:
+    def _can_stream(self) -> bool:
         """Can the answer be streamed: an HTTP/1.1 client (chunked encoding) that wants the
         whole file (no Range, or one from byte 0 to the end)?"""
         if self.request_version != "HTTP/1.1":
@@ -247,14 +247,14 @@ class _Handler(BaseHTTPRequestHandler):
                 while True:
                     data = handle.read(CHUNK)
                     if data:
-                        self.wfile.write(b"%x\r\n%b\r\n" % (len(data), data))
+                        self._write_chunk(data)
                         idle_since = None
                         continue
                     outcome = ledger.follow(stream, number, path, GROWING_POLL_S)
                     if outcome is Wait.READY:  # complete: the same file, now whole
                         while data := handle.read(CHUNK):
-                            self.wfile.write(b"%x\r\n%b\r\n" % (len(data), data))
-                        self.wfile.write(b"0\r\n\r\n")
+                            self._write_chunk(data)
+                        self._write_chunk(b"")  # the last chunk: the answer is whole
                         return True
                     idle_since = idle_since or time.monotonic()
                     stalled = time.monotonic() - idle_since > self.server.owner.segment_wait
@@ -271,6 +271,10 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
         return True
+
+    def _write_chunk(self, data: bytes) -> None:
+        """One chunk of a chunked answer; empty data is the last chunk."""
+        self.wfile.write(b"%x\r\n%b\r\n" % (len(data), data))
 
     def _client_gone(self) -> bool:
         """True if the client closed its end while we wait (readable with nothing to read)."""

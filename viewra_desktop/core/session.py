@@ -41,7 +41,7 @@ from . import binaries
 from .cache import Cache, CacheEntry, EntryLock, session_key
 from .commands import Run, ffmpeg_command, packager_command
 from .errors import CacheError, ToolNotFoundError, ViewraError
-from .fmp4 import Fmp4Error, TrackInfo, compact, read_init, read_span
+from .fmp4 import Fmp4Error, TrackInfo, compact, init_info, span
 from .ledger import Ledger
 from .manifests import (
     HLS_MASTER_NAME,
@@ -412,9 +412,10 @@ class Session:
             return True
         source = state.folder / f"{stream}-init.mp4"
         try:
-            state.tracks[stream] = read_init(source)
+            data = source.read_bytes()
+            state.tracks[stream] = init_info(data, source.name)
             if not self.ledger.init_ready(stream):
-                write_atomically(self.entry.path / stream / "init.mp4", source.read_bytes())
+                write_atomically(self.entry.path / stream / "init.mp4", data)
                 self.ledger.set_init_ready(stream)
         except (OSError, Fmp4Error):
             return False
@@ -428,8 +429,8 @@ class Session:
             if not self._init_ready(state, stream):
                 return False
             track = state.tracks[stream]
-            duration = read_span(source, track).duration
             data = source.read_bytes()
+            duration = span(data, track, source.name).duration
             # One fragment instead of the packager's one per frame (same samples). A player
             # streaming the segment keeps reading the run's file, which stays whole.
             target = self.entry.path / stream / f"{number}.m4s"
