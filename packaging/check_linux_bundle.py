@@ -377,6 +377,8 @@ def check_serve(app: Path, jail: Jail, home: Path, clip: Path) -> str:
 
 @contextlib.contextmanager
 def xvfb() -> Iterator[str]:
+    """A private Xvfb; ``-displayfd`` lets it pick a free display number itself. Yields the
+    DISPLAY value. (The window test uses it too.)"""
     binary = shutil.which("Xvfb")
     ensure(binary, "Xvfb is not installed (scripts/setup.sh installs it)")
     assert binary is not None
@@ -401,7 +403,11 @@ def xvfb() -> Iterator[str]:
     finally:
         os.close(read_end)
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def lit(path: Path) -> bool:

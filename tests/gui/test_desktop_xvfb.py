@@ -23,6 +23,9 @@ import pytest
 from procs import processes_using
 from PySide6.QtGui import QImage
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
+import check_linux_bundle as check  # noqa: E402
+
 pytestmark = pytest.mark.e2e
 
 APP_TIMEOUT_S = 90.0  # generous: the machine may be busy with other encodes
@@ -37,34 +40,10 @@ def _need(tool: str) -> str:
 
 @pytest.fixture
 def display() -> Iterator[str]:
-    """A private Xvfb; ``-displayfd`` lets it pick a free display number itself."""
-    xvfb = _need("Xvfb")
-    read_end, write_end = os.pipe()
-    proc = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_end,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    try:
-        number = b""
-        deadline = time.monotonic() + 30
-        while not number.endswith(b"\n") and time.monotonic() < deadline:
-            chunk = os.read(read_end, 16)
-            if not chunk:
-                break
-            number += chunk
-        assert number.strip(), "Xvfb did not report its display number"
-        yield f":{number.decode().strip()}"
-    finally:
-        os.close(read_end)
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    """A private Xvfb (the bundle checker's own starter)."""
+    _need("Xvfb")
+    with check.xvfb() as number:
+        yield number
 
 
 class App:

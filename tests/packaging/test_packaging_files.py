@@ -119,18 +119,23 @@ print(os.environ.get("LD_LIBRARY_PATH_ORIG"))
 """
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux half of the hook")
-def test_runtime_hook_points_python_mpv_at_the_bundled_libmpv(tmp_path):
-    (tmp_path / "libmpv.so.2").write_bytes(b"")
-    env = dict(os.environ, LD_LIBRARY_PATH=str(tmp_path), LD_LIBRARY_PATH_ORIG="/opt/user/lib")
+def _run_hook_probe(folder: Path, env: dict[str, str]) -> list[str]:
+    """HOOK_PROBE's lines, with the runtime hook loaded as if the bundle were ``folder``."""
     done = subprocess.run(
-        [sys.executable, "-c", HOOK_PROBE, str(tmp_path), str(PACKAGING / "rthook_viewra.py")],
+        [sys.executable, "-c", HOOK_PROBE, str(folder), str(PACKAGING / "rthook_viewra.py")],
         capture_output=True,
         text=True,
         env=env,
         check=True,
     )
-    mpv, dll, libc, library_path, original = done.stdout.splitlines()
+    return done.stdout.splitlines()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux half of the hook")
+def test_runtime_hook_points_python_mpv_at_the_bundled_libmpv(tmp_path):
+    (tmp_path / "libmpv.so.2").write_bytes(b"")
+    env = dict(os.environ, LD_LIBRARY_PATH=str(tmp_path), LD_LIBRARY_PATH_ORIG="/opt/user/lib")
+    mpv, dll, libc, library_path, original = _run_hook_probe(tmp_path, env)
     assert mpv == dll == str(tmp_path / "libmpv.so.2")
     assert libc == "True"  # other libraries are still looked up as usual
     # Programs the app starts get the user's library path back, not the bundle's.
@@ -141,14 +146,7 @@ def test_runtime_hook_points_python_mpv_at_the_bundled_libmpv(tmp_path):
 def test_runtime_hook_without_a_bundled_libmpv_changes_nothing(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("LD_LIBRARY_PATH")}
     env["LD_LIBRARY_PATH"] = str(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-c", HOOK_PROBE, str(tmp_path), str(PACKAGING / "rthook_viewra.py")],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    mpv, _dll, _libc, library_path, _original = done.stdout.splitlines()
+    mpv, _dll, _libc, library_path, _original = _run_hook_probe(tmp_path, env)
     assert "libmpv.so" in mpv or mpv == "None"  # the system's answer, if any
     assert not mpv.startswith(str(tmp_path))
     assert library_path == "None"  # the bundle's path was not the user's: dropped
