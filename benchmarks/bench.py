@@ -34,10 +34,11 @@ from pathlib import Path
 
 import mpv
 
+from viewra_desktop.core import layout
 from viewra_desktop.core.binaries import find_tools
-from viewra_desktop.core.commands import ffmpeg_command, packager_command
+from viewra_desktop.core.commands import Output, ffmpeg_command, packager_command
 from viewra_desktop.core.pipe import FifoPipe
-from viewra_desktop.core.plan import make_plan
+from viewra_desktop.core.plan import RunSpec, make_plan
 from viewra_desktop.core.player_options import MPV_OPTIONS
 from viewra_desktop.core.probe import probe
 from viewra_desktop.core.profiles import get_profile
@@ -279,29 +280,33 @@ def measure_overhead(src: Path, pairs: int, scratch: Path) -> list[float]:
     """Wall time of ffmpeg -> FIFO -> packager over the same ffmpeg writing a file."""
     tools = find_tools()
     plan = make_plan(probe(tools.ffprobe, str(src)), get_profile(PROFILE))
+    streams = plan.segmented  # one output: what a run of a single rendition writes
     ratios = []
     for index in range(pairs):
         folder = scratch / f"overhead-{index}"
         folder.mkdir(parents=True)
         began = time.monotonic()
+        whole = RunSpec()
+        direct_file = folder / "direct.mp4"
         subprocess.run(
-            ffmpeg_command(tools.ffmpeg, plan, str(folder / "direct.mp4")),
+            ffmpeg_command(tools.ffmpeg, plan, [Output(str(direct_file), streams)], whole),
             check=True,
             stdout=subprocess.DEVNULL,
         )
         direct = time.monotonic() - began
         run_dir = folder / ".work" / "run"
-        for stream in ("video", "audio"):
-            (run_dir / stream).mkdir(parents=True)
-        pipe = FifoPipe.create(run_dir)
+        for stream in streams:
+            (run_dir / layout.run_segments(stream)).mkdir(parents=True)
+        pipe = FifoPipe.create(run_dir, layout.pipe(0))
         began = time.monotonic()
+        relative = f".work/run/{layout.pipe(0)}"
         packager = subprocess.Popen(
-            packager_command(tools.packager, plan, ".work/run/pipe.fifo", ".work/run"),
+            packager_command(tools.packager, plan, [Output(relative, streams)], ".work/run"),
             cwd=folder,
             stderr=subprocess.DEVNULL,
         )
         subprocess.run(
-            ffmpeg_command(tools.ffmpeg, plan, pipe.writer_path),
+            ffmpeg_command(tools.ffmpeg, plan, [Output(pipe.writer_path, streams)], whole),
             check=True,
             stdout=subprocess.DEVNULL,
         )

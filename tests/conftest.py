@@ -17,6 +17,17 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     yield home
 
 
+@pytest.fixture(autouse=True)
+def _no_illegal_session_transitions(caplog):
+    """A session that tries a state transition its table does not allow fails the test that
+    made it try (the app only logs it)."""
+    yield
+    from viewra_desktop.core.lifecycle import ILLEGAL
+
+    illegal = [r.getMessage() for r in caplog.records if r.getMessage().startswith(ILLEGAL)]
+    assert not illegal, illegal
+
+
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory) -> Path:
     """One folder of generated media shared by the whole run."""

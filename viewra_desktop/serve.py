@@ -13,9 +13,9 @@ import sys
 import threading
 from pathlib import Path
 
+from .core import layout
 from .core.cache import Cache
 from .core.errors import ViewraError
-from .core.manifests import HLS_MASTER_NAME, MPD_NAME
 from .core.paths import AppPaths
 from .core.profiles import get_profile
 from .core.server import SegmentServer
@@ -57,7 +57,7 @@ def run_serve(
         session.start()
         url = server.mount(session.mount())
         server.start()
-        print(json.dumps({"dash": url + MPD_NAME, "hls": url + HLS_MASTER_NAME}), flush=True)
+        print(json.dumps({"dash": url + layout.MPD, "hls": url + layout.HLS_MASTER}), flush=True)
         serving.set()
         while not stop.wait(0.25):
             pass

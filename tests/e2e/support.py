@@ -16,7 +16,15 @@ from pathlib import Path
 import procs
 from procs import fifos_under  # noqa: F401 - re-exported for the e2e tests
 
+from viewra_desktop.core.streams import audio, video
+
 VIEWRA = [sys.executable, "-m", "viewra_desktop"]
+V, A = video(0), audio(0)  # the session's video rendition and audio track
+
+
+def made(run) -> range:
+    """The video segments a run has made (kept, or dropped as already made by another)."""
+    return range(run.first[V], run.position()[V])
 
 
 class Serve:

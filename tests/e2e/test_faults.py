@@ -18,7 +18,7 @@ import pytest
 from media import make_clip
 from procs import wait_until
 
-from e2e.support import Serve, fifos_under, processes_using, start_session
+from e2e.support import Serve, V, fifos_under, processes_using, start_session
 from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.profiles import get_profile
 from viewra_desktop.core.server import SegmentServer
@@ -48,10 +48,12 @@ def test_a_tool_dying_mid_encode_fails_cleanly(media_dir, tmp_path, victim):
     try:
         status, body = _get(base + "video/5.m4s")  # wait until a few segments exist
         assert status == 200 and body
-        assert wait_until(lambda: session._run is not None and not session._run.run.fast_start, 5)
+        assert wait_until(lambda: session._run is not None and not session._run.spec.fast_start, 5)
         run = session._run
         assert run is not None
-        os.kill(getattr(run, victim).pid, signal.SIGKILL)
+        process = getattr(run, victim)
+        assert process is not None
+        os.kill(process.pid, signal.SIGKILL)
         assert wait_until(lambda: session.state is State.FAILED, 5)
         assert victim in session.failure.message
         assert "killed" in session.failure.message
@@ -60,7 +62,7 @@ def test_a_tool_dying_mid_encode_fails_cleanly(media_dir, tmp_path, victim):
         # Segments already complete stay playable; the rest fail fast instead of hanging.
         assert _get(base + "video/5.m4s")[0] == 200
         began = time.monotonic()
-        status, body = _get(base + f"video/{session.plan.video_segments}.m4s")
+        status, body = _get(base + f"video/{session.plan.count(V)}.m4s")
         assert status == 503
         assert time.monotonic() - began < 2
         assert b"Encoding failed" in body
@@ -205,7 +207,7 @@ def test_full_disk_is_a_clear_error_and_corrupts_nothing(media_dir, small_disk):
         assert "disk" in session.failure.message and "full" in session.failure.message
         assert wait_until(lambda: processes_using(small_disk) == [], 5)
         # What was complete before the disk filled is still whole and served.
-        done = sorted(session.ledger.segments("video"))
+        done = sorted(session.ledger.segments(V))
         assert done, "some segments should have been made before the disk filled"
         status, body = _get(base + f"video/{done[-1]}.m4s")
         assert status == 200

@@ -10,8 +10,8 @@ import pytest
 from media import make_clip
 
 from viewra_desktop.core.binaries import find_tools
-from viewra_desktop.core.commands import Run, ffmpeg_command
-from viewra_desktop.core.plan import make_plan
+from viewra_desktop.core.commands import Output, ffmpeg_command
+from viewra_desktop.core.plan import RunSpec, make_plan
 from viewra_desktop.core.probe import probe
 from viewra_desktop.core.profiles import get_profile
 
@@ -51,10 +51,11 @@ def test_runs_of_every_kind_share_parameter_sets(media_dir, tmp_path, profile):
     clip = make_clip(media_dir, "clip12-720p.mp4", 12, size="1280x720")
     plan = make_plan(probe(tools.ffprobe, str(clip)), get_profile(profile))
     configs = []
-    for index, run in enumerate((Run(1, 3, fast_start=True), Run(4), Run(9, low_delay=True))):
+    runs = (RunSpec(1, 3, fast_start=True), RunSpec(4), RunSpec(9, low_delay=True))
+    for index, run in enumerate(runs):
         out = tmp_path / f"run{index}.mp4"
         subprocess.run(
-            ffmpeg_command(tools.ffmpeg, plan, str(out), run),
+            ffmpeg_command(tools.ffmpeg, plan, [Output(str(out), plan.segmented)], run),
             check=True,
             stdout=subprocess.DEVNULL,
         )

@@ -10,7 +10,7 @@ import pytest
 from media import make_clip
 from procs import wait_until
 
-from e2e.support import start_session
+from e2e.support import A, V, made, start_session
 from viewra_desktop.core.session import State
 
 pytestmark = pytest.mark.e2e
@@ -85,14 +85,14 @@ def test_seek_far_ahead_restarts_there_and_fills_the_gap(served_long):
         moving = clock.times[clock.mark() - 1 :]
         assert all(b >= a for a, b in zip(moving, moving[1:], strict=False))
         # The encoder went there: a run started at the segment holding 200 s.
-        assert any(state.run.first > 150 for state in session.runs)
+        assert any(state.spec.first > 150 for state in session.runs)
 
         # Seeking back to a part already encoded is served from the cache: no run for it.
         before = list(session.runs)
         player.seek(0.6, "absolute")
         assert clock.wait_for(lambda t: 0.5 <= t < 2.0, 15) is not None
         started_since = session.runs[len(before) :]
-        assert all(state.run.first > 2 for state in started_since)
+        assert all(state.spec.first > 2 for state in started_since)
     finally:
         player.terminate()
 
@@ -100,13 +100,13 @@ def test_seek_far_ahead_restarts_there_and_fills_the_gap(served_long):
     assert wait_until(lambda: session.state in (State.FINISHED, State.FAILED), 120)
     assert session.state is State.FINISHED, session.failure
     plan, ledger = session.plan, session.ledger
-    assert sorted(ledger.segments("video")) == list(range(1, plan.video_segments + 1))
-    assert sorted(ledger.segments("audio")) == list(range(1, plan.audio_segments + 1))
+    assert sorted(ledger.segments(V)) == list(range(1, plan.count(V) + 1))
+    assert sorted(ledger.segments(A)) == list(range(1, plan.count(A) + 1))
     assert (session.folder / "complete.json").is_file()
     # Nothing is encoded twice: beyond the plan, at most the one segment a run is making
     # when it meets a range another run made.
-    made = sum(len(state.made) for state in session.runs)
-    assert made <= plan.video_segments + len(session.runs) - 1
+    total = sum(len(made(state)) for state in session.runs)
+    assert total <= plan.count(V) + len(session.runs) - 1
 
 
 def test_timeline_is_complete_and_ordered_after_a_plain_encode(served):
@@ -116,5 +116,5 @@ def test_timeline_is_complete_and_ordered_after_a_plain_encode(served):
     ranges = session.encoded_ranges()
     assert ranges == [(0.0, pytest.approx(plan.duration))]
     # The fast-start run covered the start, then one run did the rest.
-    assert [(s.run.first, s.run.fast_start) for s in session.runs] == [(1, True), (4, False)]
-    assert sum(len(state.made) for state in session.runs) == plan.video_segments
+    assert [(s.spec.first, s.spec.fast_start) for s in session.runs] == [(1, True), (4, False)]
+    assert sum(len(made(state)) for state in session.runs) == plan.count(V)

@@ -9,7 +9,8 @@ import pytest
 from media import make_clip
 from procs import wait_until
 
-from e2e.support import start_session
+from e2e.support import A, V, made, start_session
+from viewra_desktop.core import layout
 from viewra_desktop.core.fmp4 import compact, read_init, read_span
 from viewra_desktop.core.session import State
 
@@ -53,9 +54,9 @@ def test_a_segment_arrives_while_it_is_written_and_ends_whole(served):
     first = response.read1(64 * 1024)
     # The first bytes came while the packager was still writing the segment.
     assert first[4:8] == b"styp"
-    assert not session.ledger.has("video", number)
+    assert not session.ledger.has(V, number)
     body = first + response.read()  # the rest, up to the last chunk
-    assert session.ledger.has("video", number)
+    assert session.ledger.has(V, number)
     assert packaged(session, number, body)
 
 
@@ -68,7 +69,7 @@ def test_a_seek_waits_for_an_answer_still_streaming_so_nothing_is_cut_off(served
     assert packaged(session, 40, body)
     answer = other.getresponse()
     assert answer.status == 200 and answer.read()
-    assert [s.run.first for s in session.runs][-2:] == [40, 20]
+    assert [s.spec.first for s in session.runs][-2:] == [40, 20]
 
 
 def test_a_player_that_closes_its_answer_lets_the_seek_go_at_once(served):
@@ -79,10 +80,10 @@ def test_a_player_that_closes_its_answer_lets_the_seek_go_at_once(served):
     other = _open(url + "video/20.m4s")
     assert other.status == 200 and other.read()
     # The run at 40 was stopped before it finished segment 40; it is made again later.
-    assert [s.run.first for s in session.runs][-2:] == [40, 20]
-    assert 40 not in session.runs[-2].made
+    assert [s.spec.first for s in session.runs][-2:] == [40, 20]
+    assert 40 not in made(session.runs[-2])
     again = _open(url + "video/40.m4s").read()
-    assert wait_until(lambda: session.ledger.has("video", 40), 30)
+    assert wait_until(lambda: session.ledger.has(V, 40), 30)
     assert packaged(session, 40, again)
 
 
@@ -93,12 +94,13 @@ def test_the_finished_package_holds_whole_segments_of_the_planned_lengths(served
     assert wait_until(lambda: session.state is State.FINISHED, 120), session.failure
     plan = session.plan
     assert len(session.runs) >= 2  # the fast start, then the rest: one boundary at least
-    for stream, planned in (("video", plan.video_durations()), ("audio", plan.audio_durations())):
-        made = session.ledger.segments(stream)
-        assert sorted(made) == list(range(1, len(planned) + 1))
-        track = read_init(session.folder / stream / "init.mp4")
-        for number, duration in made.items():
-            path = session.folder / stream / f"{number}.m4s"
+    for stream in (V, A):
+        planned = plan.durations(stream)
+        segments = session.ledger.segments(stream)
+        assert sorted(segments) == list(range(1, len(planned) + 1))
+        track = read_init(session.folder / layout.init(stream))
+        for number, duration in segments.items():
+            path = session.folder / layout.segment(stream, number)
             assert path.read_bytes().count(b"moof") == 1, (stream, number)
             assert read_span(path, track).duration == pytest.approx(duration, abs=1e-6)
             slack = 0.065 if number == len(planned) else 0.022  # AAC frames: 21.3 ms

@@ -41,7 +41,8 @@ class FakeSession:
         self.state = State.IDLE
         self.failure: Failure | None = None
         self.progress: Progress | None = None
-        self.plan = SimpleNamespace(duration=30.0, width=1280, height=720)
+        video = SimpleNamespace(width=1280, height=720)
+        self.plan = SimpleNamespace(duration=30.0, main_video=video)
         self.started_on: QThread | None = None
         self.stopped = False
         self.ranges = [(0.0, 1.0)]

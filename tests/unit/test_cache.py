@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,6 +132,62 @@ def test_entry_lock_excludes_a_second_lock(tmp_path):
     assert second.acquire()
     assert not first.acquire()
     second.release()
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from viewra_desktop.core.cache import Cache
+cache = Cache(Path(sys.argv[1]))
+try:
+    entry, lock = cache.open_entry("abc")
+except Exception as exc:
+    print("refused:", exc, flush=True)
+    sys.exit(3)
+print("holding", flush=True)
+sys.stdin.readline()  # hold it until told to let go
+lock.release()
+print("released", flush=True)
+"""
+
+
+def _holder(cache_root: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(cache_root)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_processes_cannot_both_hold_one_entry(tmp_path):
+    root = tmp_path / "cache"
+    first = _holder(root)
+    try:
+        assert first.stdout is not None and first.stdin is not None
+        assert first.stdout.readline() == "holding\n"
+        second = _holder(root)
+        out, _ = second.communicate(timeout=30)
+        assert second.returncode == 3 and "another Viewra Desktop window" in out
+        # Nor can this process, or its sweep remove the entry the other one holds.
+        with pytest.raises(CacheError):
+            Cache(root).open_entry("abc")
+        assert Cache(root).sweep() == 0 and (root / "sessions" / "abc").is_dir()
+        first.stdin.write("\n")
+        first.stdin.flush()
+        assert first.stdout.readline() == "released\n"
+        assert first.wait(timeout=30) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    # Once let go, another process takes it.
+    third = _holder(root)
+    try:
+        assert third.stdout is not None and third.stdout.readline() == "holding\n"
+    finally:
+        third.kill()
+        third.wait()
 
 
 def test_open_entry_twice(tmp_path):

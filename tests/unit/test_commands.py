@@ -13,17 +13,27 @@ from media import make_clip
 
 from viewra_desktop.core.commands import (
     FRAGMENT_US,
-    Run,
+    Output,
     ffmpeg_command,
     input_seek,
     keyframe_expr,
+    output_streams,
     packager_command,
     video_filters,
 )
 from viewra_desktop.core.fmp4 import compact, read_init, read_span
-from viewra_desktop.core.plan import Plan, make_grid, make_plan
+from viewra_desktop.core.numbering import Timeline
+from viewra_desktop.core.plan import (
+    Plan,
+    RunSpec,
+    VideoRendition,
+    audio_track,
+    make_grid,
+    make_plan,
+)
 from viewra_desktop.core.probe import probe
 from viewra_desktop.core.profiles import get_profile
+from viewra_desktop.core.streams import StreamKind, audio, video
 
 from .factories import make_media
 
@@ -36,29 +46,36 @@ OLD_GRID_EXPR = (
 )
 
 
-def hand_plan(audio: bool = True, **changes) -> Plan:
+def hand_plan(with_audio: bool = True, media=None, duration: float = 5.0, **video_changes) -> Plan:
     """A plan written out field by field, so the argv below does not depend on plan policy."""
-    media = make_media(1920, 1080, fps=30.0, duration=5.0, channels=6 if audio else None,
-                       path=SOURCE)  # fmt: skip
-    fields = dict(
+    media = media or make_media(1920, 1080, fps=30.0, duration=duration,
+                                channels=6 if with_audio else None, path=SOURCE)  # fmt: skip
+    profile = get_profile("720p")  # veryfast, crf 22, 128 kb/s audio
+    rendition = dict(stream=video(0), width=1280, height=720, frame_rate=0.0, level=31,
+                     maxrate_kbps=5000)  # fmt: skip
+    rendition.update(video_changes)
+    return Plan(
         media=media,
-        profile=get_profile("720p"),  # veryfast, crf 22, 128 kb/s audio
-        width=1280,
-        height=720,
-        frame_rate=0.0,
-        level=31,
-        maxrate_kbps=5000,
-        grid=OLD_GRID,
-        duration=5.0,
-        audio=media.audio[0] if audio else None,
-        audio_channels=2 if audio else 0,
+        profile=profile,
+        timeline=Timeline(OLD_GRID, duration, 0.5),
+        video=(VideoRendition(**rendition),),
+        audio=(audio_track(media.audio[0], 0, profile),) if with_audio else (),
     )
-    fields.update(changes)
-    return Plan(**fields)
+
+
+def ffmpeg_argv(ffmpeg: str, plan: Plan, path: str, run: RunSpec | None = None) -> list[str]:
+    """ffmpeg's argv for one output holding every stream (a plan with one rendition)."""
+    assert output_streams(plan) == (plan.segmented,)
+    return ffmpeg_command(ffmpeg, plan, [Output(path, plan.segmented)], run or RunSpec())
+
+
+def test_one_rendition_has_one_output_with_audio_in_it():
+    assert output_streams(hand_plan()) == ((video(0), audio(0)),)
+    assert output_streams(hand_plan(with_audio=False)) == ((video(0),),)
 
 
 def test_ffmpeg_command_exact_argv():
-    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(), "/cache/s1/.work/pipe.fifo")
+    argv = ffmpeg_argv("/opt/ffmpeg", hand_plan(), "/cache/s1/.work/pipe.fifo")
     assert argv == [
         "/opt/ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
         "-progress", "pipe:1", "-stats_period", "0.5",
@@ -66,15 +83,15 @@ def test_ffmpeg_command_exact_argv():
         "-map", "0:0", "-map", "0:1",
         "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
         "-t", "5",
-        "-vf", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
-        "-enc_time_base:v", "1:90000",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
-        "-maxrate", "5000k", "-bufsize", "10000k",
-        "-profile:v", "high", "-level:v", "3.1",
-        "-force_key_frames", OLD_GRID_EXPR,
-        "-sc_threshold", "0", "-g", "100000",
-        "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
-        "-af", "aresample=async=1:first_pts=0,apad=whole_dur=5",
+        "-filter:v:0", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-enc_time_base:v:0", "1:90000",
+        "-c:v:0", "libx264", "-preset:v:0", "veryfast", "-crf:v:0", "22",
+        "-maxrate:v:0", "5000k", "-bufsize:v:0", "10000k",
+        "-profile:v:0", "high", "-level:v:0", "3.1",
+        "-force_key_frames:v:0", OLD_GRID_EXPR,
+        "-sc_threshold:v:0", "0", "-g:v:0", "100000",
+        "-c:a:0", "aac", "-b:a:0", "128k", "-ac:a:0", "2", "-ar:a:0", "48000",
+        "-filter:a:0", "aresample=async=1:first_pts=0,apad=whole_dur=5",
         "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe",
         "-frag_duration", FRAG, "-flush_packets", "1",
         "-y", "file:/cache/s1/.work/pipe.fifo",
@@ -82,7 +99,7 @@ def test_ffmpeg_command_exact_argv():
 
 
 def test_ffmpeg_command_without_audio():
-    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(audio=False, duration=4.25), "/p")
+    argv = ffmpeg_argv("/opt/ffmpeg", hand_plan(with_audio=False, duration=4.25), "/p")
     assert argv == [
         "/opt/ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
         "-progress", "pipe:1", "-stats_period", "0.5",
@@ -90,13 +107,13 @@ def test_ffmpeg_command_without_audio():
         "-map", "0:0",
         "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
         "-t", "4.25",
-        "-vf", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
-        "-enc_time_base:v", "1:90000",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
-        "-maxrate", "5000k", "-bufsize", "10000k",
-        "-profile:v", "high", "-level:v", "3.1",
-        "-force_key_frames", OLD_GRID_EXPR,
-        "-sc_threshold", "0", "-g", "100000",
+        "-filter:v:0", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-enc_time_base:v:0", "1:90000",
+        "-c:v:0", "libx264", "-preset:v:0", "veryfast", "-crf:v:0", "22",
+        "-maxrate:v:0", "5000k", "-bufsize:v:0", "10000k",
+        "-profile:v:0", "high", "-level:v:0", "3.1",
+        "-force_key_frames:v:0", OLD_GRID_EXPR,
+        "-sc_threshold:v:0", "0", "-g:v:0", "100000",
         "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe",
         "-frag_duration", FRAG, "-flush_packets", "1",
         "-y", "file:/p",
@@ -105,8 +122,8 @@ def test_ffmpeg_command_without_audio():
 
 def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
     # Segment 4 starts at 2 s; the run goes to the end (5 s): 3 s with keyframes at 0 and 2.
-    run = Run(first=4, fast_start=True)
-    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(), "/p", run)
+    run = RunSpec(first=4, fast_start=True)
+    argv = ffmpeg_argv("/opt/ffmpeg", hand_plan(), "/p", run)
     assert argv == [
         "/opt/ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
         "-progress", "pipe:1", "-stats_period", "0.5",
@@ -115,17 +132,17 @@ def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
         "-map", "0:0", "-map", "0:1",
         "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
         "-t", "3",
-        "-vf", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
-        "-enc_time_base:v", "1:90000",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
-        "-maxrate", "5000k", "-bufsize", "10000k",
-        "-profile:v", "high", "-level:v", "3.1",
-        "-force_key_frames", "expr:lt(n_forced,2)*gte(t,if(eq(n_forced,0),0,2))",
-        "-sc_threshold", "0", "-g", "100000",
-        "-rc-lookahead", "0",
-        "-x264-params", "sync-lookahead=0:sliced-threads=1:subme=1:me=dia:partitions=none",
-        "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
-        "-af", "aresample=async=1:first_pts=1024,apad=whole_dur=3",
+        "-filter:v:0", "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
+        "-enc_time_base:v:0", "1:90000",
+        "-c:v:0", "libx264", "-preset:v:0", "veryfast", "-crf:v:0", "22",
+        "-maxrate:v:0", "5000k", "-bufsize:v:0", "10000k",
+        "-profile:v:0", "high", "-level:v:0", "3.1",
+        "-force_key_frames:v:0", "expr:lt(n_forced,2)*gte(t,if(eq(n_forced,0),0,2))",
+        "-sc_threshold:v:0", "0", "-g:v:0", "100000",
+        "-rc-lookahead:v:0", "0",
+        "-x264-params:v:0", "sync-lookahead=0:sliced-threads=1:subme=1:me=dia:partitions=none",
+        "-c:a:0", "aac", "-b:a:0", "128k", "-ac:a:0", "2", "-ar:a:0", "48000",
+        "-filter:a:0", "aresample=async=1:first_pts=1024,apad=whole_dur=3",
         "-output_ts_offset", "2", "-avoid_negative_ts", "disabled", "-use_editlist", "0",
         "-max_interleave_delta", "1",
         "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe+frag_discont",
@@ -135,20 +152,20 @@ def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
 
 
 def test_low_delay_run_drops_the_lookahead_but_keeps_the_motion_search():
-    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(), "/p", Run(first=4, low_delay=True))
-    at = argv.index("-rc-lookahead")
+    argv = ffmpeg_argv("/opt/ffmpeg", hand_plan(), "/p", RunSpec(first=4, low_delay=True))
+    at = argv.index("-rc-lookahead:v:0")
     assert argv[at : at + 4] == [
-        "-rc-lookahead", "0", "-x264-params", "sync-lookahead=0:sliced-threads=1",
+        "-rc-lookahead:v:0", "0", "-x264-params:v:0", "sync-lookahead=0:sliced-threads=1",
     ]  # fmt: skip
-    plain = ffmpeg_command("/opt/ffmpeg", hand_plan(), "/p", Run(first=4))
-    assert "-rc-lookahead" not in plain and "-x264-params" not in plain
+    plain = ffmpeg_argv("/opt/ffmpeg", hand_plan(), "/p", RunSpec(first=4))
+    assert "-rc-lookahead:v:0" not in plain and "-x264-params:v:0" not in plain
 
 
 def test_ffmpeg_command_for_a_mid_timeline_run_of_a_transport_stream():
     # MPEG-TS seeks land on any packet: seek one keyframe gap (1.5 s) and a margin (1 s)
     # before the run's start (4 s), decode from there and drop the first 2.5 s.
     media = dataclasses.replace(hand_plan().media, keyframe_gap=1.5)
-    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(media=media), "/p", Run(first=5))
+    argv = ffmpeg_argv("/opt/ffmpeg", hand_plan(media=media), "/p", RunSpec(first=5))
     assert argv == [
         "/opt/ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
         "-progress", "pipe:1", "-stats_period", "0.5",
@@ -157,16 +174,16 @@ def test_ffmpeg_command_for_a_mid_timeline_run_of_a_transport_stream():
         "-map", "0:0", "-map", "0:1",
         "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
         "-t", "1",
-        "-vf", "trim=start=2.5,setpts=PTS-2.5/TB,"
+        "-filter:v:0", "trim=start=2.5,setpts=PTS-2.5/TB,"
         "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p",
-        "-enc_time_base:v", "1:90000",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "22",
-        "-maxrate", "5000k", "-bufsize", "10000k",
-        "-profile:v", "high", "-level:v", "3.1",
-        "-force_key_frames", "expr:lt(n_forced,1)*gte(t,0)",
-        "-sc_threshold", "0", "-g", "100000",
-        "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
-        "-af", "atrim=start=2.5,asetpts=PTS-2.5/TB,"
+        "-enc_time_base:v:0", "1:90000",
+        "-c:v:0", "libx264", "-preset:v:0", "veryfast", "-crf:v:0", "22",
+        "-maxrate:v:0", "5000k", "-bufsize:v:0", "10000k",
+        "-profile:v:0", "high", "-level:v:0", "3.1",
+        "-force_key_frames:v:0", "expr:lt(n_forced,1)*gte(t,0)",
+        "-sc_threshold:v:0", "0", "-g:v:0", "100000",
+        "-c:a:0", "aac", "-b:a:0", "128k", "-ac:a:0", "2", "-ar:a:0", "48000",
+        "-filter:a:0", "atrim=start=2.5,asetpts=PTS-2.5/TB,"
         "aresample=async=1:first_pts=1024,apad=whole_dur=1",
         "-output_ts_offset", "4", "-avoid_negative_ts", "disabled", "-use_editlist", "0",
         "-max_interleave_delta", "1",
@@ -180,11 +197,11 @@ def test_variable_frame_rate_has_no_b_frames_and_audio_starts_after_the_priming(
     media = hand_plan().media
     assert media.video is not None
     video = dataclasses.replace(media.video, variable_rate=True)
-    argv = ffmpeg_command("/opt/ffmpeg", hand_plan(media=dataclasses.replace(media, video=video)),
+    argv = ffmpeg_argv("/opt/ffmpeg", hand_plan(media=dataclasses.replace(media, video=video)),
                           "/p")  # fmt: skip
-    assert argv[argv.index("-g") + 2 : argv.index("-g") + 4] == ["-bf", "0"]
-    assert argv[argv.index("-af") + 1].startswith("aresample=async=1:first_pts=1024,")
-    assert "-bf" not in ffmpeg_command("/opt/ffmpeg", hand_plan(), "/p")
+    assert argv[argv.index("-g:v:0") + 2 : argv.index("-g:v:0") + 4] == ["-bf:v:0", "0"]
+    assert argv[argv.index("-filter:a:0") + 1].startswith("aresample=async=1:first_pts=1024,")
+    assert "-bf:v:0" not in ffmpeg_argv("/opt/ffmpeg", hand_plan(), "/p")
 
 
 @pytest.mark.parametrize(
@@ -204,28 +221,30 @@ def test_input_seek(gap, start, expected):
 
 def test_run_bounds():
     plan = hand_plan()
-    run = Run(first=2, last=3)  # segments 2 and 3: 0.5 s to 2 s
-    assert run.start_time(plan) == 0.5
-    assert run.end_time(plan) == 2.0
-    assert run.grid(plan) == (0.0, 0.5)
+    run = RunSpec(first=2, last=3)  # segments 2 and 3: 0.5 s to 2 s
+    assert run.start_time(plan.timeline) == 0.5
+    assert run.end_time(plan.timeline) == 2.0
+    assert run.grid(plan.timeline) == (0.0, 0.5)
 
 
 def test_video_filters_deinterlace_and_cap_the_frame_rate():
     media = make_media(1920, 1080, fps=120.0, interlaced=True)
     plan = hand_plan(media=media, frame_rate=60.0, width=1280, height=720)
-    assert video_filters(plan) == (
+    assert video_filters(plan, plan.main_video) == (
         "bwdif=mode=send_frame:deint=interlaced,fps=60,"
         "scale=1280:720:flags=bicubic,setsar=1,format=yuv420p"
     )
 
 
 def test_packager_command_exact_argv():
-    argv = packager_command("/opt/packager", hand_plan(), ".work/pipe.fifo", ".work/run-1")
+    plan = hand_plan()
+    outputs = [Output(".work/pipe.fifo", plan.segmented)]
+    argv = packager_command("/opt/packager", plan, outputs, ".work/run-1")
     assert argv == [
         "/opt/packager",
-        "in=.work/pipe.fifo,stream=video,init_segment=.work/run-1/video-init.mp4,"
+        "in=.work/pipe.fifo,stream=0,init_segment=.work/run-1/video-init.mp4,"
         "segment_template=.work/run-1/video/$Number$.m4s",
-        "in=.work/pipe.fifo,stream=audio,init_segment=.work/run-1/audio-init.mp4,"
+        "in=.work/pipe.fifo,stream=1,init_segment=.work/run-1/audio-init.mp4,"
         "segment_template=.work/run-1/audio/$Number$.m4s",
         "--segment_duration", "0.5",
         "--low_latency_dash_mode",
@@ -236,12 +255,13 @@ def test_packager_command_exact_argv():
 
 
 def test_packager_command_without_audio():
-    argv = packager_command("/opt/packager", hand_plan(audio=False), "p.fifo", "r")
+    plan = hand_plan(with_audio=False)
+    argv = packager_command("/opt/packager", plan, [Output("p.fifo", plan.segmented)], "r")
     assert argv[1:3] == [
-        "in=p.fifo,stream=video,init_segment=r/video-init.mp4,segment_template=r/video/$Number$.m4s",
+        "in=p.fifo,stream=0,init_segment=r/video-init.mp4,segment_template=r/video/$Number$.m4s",
         "--segment_duration",
     ]
-    assert not any("stream=audio" in arg for arg in argv)
+    assert not any("audio" in arg for arg in argv)
 
 
 # -- the keyframe expression -----------------------------------------------------------------
@@ -347,7 +367,7 @@ def test_real_ffmpeg_command_encodes_on_the_grid(tools, tmp_path):
     media = make_media(320, 180, fps=30.0, duration=3.3, path=str(source))
     plan = make_plan(media, get_profile("360p"))
     out = tmp_path / "encoded.mp4"
-    done = subprocess.run(ffmpeg_command(tools.ffmpeg, plan, str(out)), capture_output=True,
+    done = subprocess.run(ffmpeg_argv(tools.ffmpeg, plan, str(out)), capture_output=True,
                           text=True)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "progress=end" in done.stdout
@@ -364,11 +384,11 @@ def test_real_packager_cuts_where_the_plan_says(tools, tmp_path):
     source = make_clip(tmp_path, "source.mp4", 4.2, size="320x180")
     plan = make_plan(probe(tools.ffprobe, str(source)), get_profile("360p"))
     encoded = tmp_path / "encoded.mp4"
-    subprocess.run(ffmpeg_command(tools.ffmpeg, plan, str(encoded)), check=True)
+    subprocess.run(ffmpeg_argv(tools.ffmpeg, plan, str(encoded)), check=True)
     for stream in ("video", "audio"):
         (tmp_path / "run" / stream).mkdir(parents=True)
     done = subprocess.run(
-        packager_command(tools.packager, plan, "encoded.mp4", "run"),
+        packager_command(tools.packager, plan, [Output("encoded.mp4", plan.segmented)], "run"),
         cwd=tmp_path, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -380,10 +400,12 @@ def test_real_packager_cuts_where_the_plan_says(tools, tmp_path):
         spans[stream] = [read_span(f, track) for f in files]
     video = spans["video"]
     assert [s.start / s.timescale for s in video] == pytest.approx(list(plan.grid), abs=1e-3)
-    assert [s.duration for s in video] == pytest.approx(plan.video_durations(), abs=1e-3)
+    assert [s.duration for s in video] == pytest.approx(
+        plan.timeline.durations(StreamKind.VIDEO), abs=1e-3
+    )
     audio = spans["audio"]
-    assert len(audio) == plan.audio_segments
-    planned = plan.audio_durations()
+    assert len(audio) == plan.timeline.count(StreamKind.AUDIO)
+    planned = plan.timeline.durations(StreamKind.AUDIO)
     for index in range(len(planned) - 1):
         assert abs(audio[index].duration - planned[index]) <= 0.022, index  # an AAC frame
     # The last one also holds the encoder's padding past the end: up to three AAC frames.
@@ -421,12 +443,12 @@ def source_6s(tools, tmp_path_factory):
     return source
 
 
-@pytest.mark.parametrize("run", [Run(first=4, fast_start=True), Run(first=3, last=5)])
+@pytest.mark.parametrize("run", [RunSpec(first=4, fast_start=True), RunSpec(first=3, last=5)])
 def test_real_ffmpeg_run_lands_on_the_absolute_timeline(tools, tmp_path, source_6s, run):
     media = make_media(320, 180, fps=30.0, duration=6.3, path=str(source_6s))
     plan = make_plan(media, get_profile("360p"))
     out = tmp_path / "run.mp4"
-    done = subprocess.run(ffmpeg_command(tools.ffmpeg, plan, str(out), run), capture_output=True,
+    done = subprocess.run(ffmpeg_argv(tools.ffmpeg, plan, str(out), run), capture_output=True,
                           text=True)  # fmt: skip
     assert done.returncode == 0, done.stderr
     # Keyframes exactly on the plan's grid times for this run's segments, in absolute time.
@@ -438,7 +460,7 @@ def test_real_ffmpeg_run_lands_on_the_absolute_timeline(tools, tmp_path, source_
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     times = [float(t) for t in out_text.split()]
-    end = run.end_time(plan)
+    end = run.end_time(plan.timeline)
     assert max(times) < end and end - max(times) <= 1 / 30 + 1e-3  # up to the run's end
 
 
@@ -467,9 +489,9 @@ def test_real_ffmpeg_run_of_a_transport_stream_has_all_its_video(
     """Input seeking in MPEG-TS lands on any packet; the run must still get every frame."""
     plan = make_plan(probe(tools.ffprobe, str(transport_streams[name])), get_profile("360p"))
     assert plan.media.keyframe_gap > 0
-    run = Run(first=first)
+    run = RunSpec(first=first)
     out = tmp_path / "run.mp4"
-    done = subprocess.run(ffmpeg_command(tools.ffmpeg, plan, str(out), run), capture_output=True,
+    done = subprocess.run(ffmpeg_argv(tools.ffmpeg, plan, str(out), run), capture_output=True,
                           text=True)  # fmt: skip
     assert done.returncode == 0, done.stderr
     expected = list(plan.grid[run.first - 1 : run.last])
@@ -480,7 +502,7 @@ def test_real_ffmpeg_run_of_a_transport_stream_has_all_its_video(
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     times = sorted(float(t) for t in out_text.split())
-    start, end = run.start_time(plan), run.end_time(plan)
+    start, end = run.start_time(plan.timeline), run.end_time(plan.timeline)
     assert times[0] == pytest.approx(start, abs=0.04)  # from the run's start...
     assert len(times) == pytest.approx((end - start) * 30, abs=1.5)  # ...every frame...
     assert end - max(times) <= 1 / 30 + 0.04  # ...to its end

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from viewra_desktop.core.files import write_atomically
 from viewra_desktop.core.manifests import (
     Track,
     render_all,
@@ -18,13 +19,15 @@ from viewra_desktop.core.manifests import (
     render_media_playlist,
     render_mpd,
     tracks_for,
-    write_atomically,
     write_manifests,
 )
 from viewra_desktop.core.plan import make_plan
 from viewra_desktop.core.profiles import get_profile
+from viewra_desktop.core.streams import StreamKind, audio, video
 
 from .factories import make_media
+
+VIDEO, AUDIO = StreamKind.VIDEO, StreamKind.AUDIO
 
 NS = {"d": "urn:mpeg:dash:schema:mpd:2011"}
 
@@ -59,13 +62,13 @@ def expand_timeline(template: ET.Element) -> list[tuple[int, int]]:
 @pytest.mark.parametrize("duration", [10.3, 4.0, 0.3, 61.77, 3599.99])
 def test_mpd_is_static_and_lists_every_segment(duration):
     plan = plan_for(duration)
-    root = ET.fromstring(render_mpd(plan, *tracks_for(plan)))
+    root = ET.fromstring(render_mpd(plan, tracks_for(plan)))
     assert root.tag == "{urn:mpeg:dash:schema:mpd:2011}MPD"
     assert root.get("type") == "static"
     assert iso_seconds(root.get("mediaPresentationDuration")) == pytest.approx(duration, abs=5e-4)
     sets = root.findall("d:Period/d:AdaptationSet", NS)
     assert [s.get("contentType") for s in sets] == ["video", "audio"]
-    expected = {"video": plan.video_durations(), "audio": plan.audio_durations()}
+    expected = {"video": plan.timeline.durations(VIDEO), "audio": plan.timeline.durations(AUDIO)}
     for adaptation in sets:
         kind = adaptation.get("contentType")
         template = adaptation.find("d:Representation/d:SegmentTemplate", NS)
@@ -85,7 +88,7 @@ def test_mpd_is_static_and_lists_every_segment(duration):
 
 def test_mpd_describes_the_plan():
     plan = plan_for()
-    root = ET.fromstring(render_mpd(plan, *tracks_for(plan)))
+    root = ET.fromstring(render_mpd(plan, tracks_for(plan)))
     video = root.find("d:Period/d:AdaptationSet[@contentType='video']/d:Representation", NS)
     audio_set = root.find("d:Period/d:AdaptationSet[@contentType='audio']", NS)
     assert video is not None and audio_set is not None
@@ -99,16 +102,16 @@ def test_mpd_describes_the_plan():
 
 def test_mpd_without_audio():
     plan = plan_for(channels=None)
-    video, audio = tracks_for(plan)
-    assert audio is None
-    root = ET.fromstring(render_mpd(plan, video, audio))
+    tracks = tracks_for(plan)
+    assert [t.stream for t in tracks] == [video(0)]
+    root = ET.fromstring(render_mpd(plan, tracks))
     sets = root.findall("d:Period/d:AdaptationSet", NS)
     assert [s.get("contentType") for s in sets] == ["video"]
 
 
 def test_mpd_escapes_the_language():
     plan = plan_for(language='en"<x>')
-    root = ET.fromstring(render_mpd(plan, *tracks_for(plan)))  # still well-formed
+    root = ET.fromstring(render_mpd(plan, tracks_for(plan)))  # still well-formed
     audio_set = root.find("d:Period/d:AdaptationSet[@contentType='audio']", NS)
     assert audio_set is not None and audio_set.get("lang") == 'en"<x>'
 
@@ -116,8 +119,8 @@ def test_mpd_escapes_the_language():
 def test_mpd_from_reported_durations():
     plan = plan_for(4.0)
     reported = [0.5, 0.5, 1.0, 1.0, 0.967]
-    video, audio = tracks_for(plan, reported, [0.5] * 8)
-    root = ET.fromstring(render_mpd(plan, video, audio))
+    tracks = tracks_for(plan, {video(0): reported, audio(0): [0.5] * 8})
+    root = ET.fromstring(render_mpd(plan, tracks))
     assert iso_seconds(root.get("mediaPresentationDuration")) == pytest.approx(3.967)
     template = root.find(".//d:AdaptationSet[@contentType='video']//d:SegmentTemplate", NS)
     assert template is not None
@@ -144,21 +147,21 @@ def round_half_up(text: str) -> int:
 @pytest.mark.parametrize("duration", [10.3, 0.3, 61.77])
 def test_hls_media_playlists(duration):
     plan = plan_for(duration)
-    video, audio = tracks_for(plan)
-    assert audio is not None
-    for track, count in ((video, plan.video_segments), (audio, plan.audio_segments)):
+    tracks = tracks_for(plan)
+    assert [t.stream for t in tracks] == [video(0), audio(0)]
+    for track in tracks:
+        count = plan.count(track.stream)
+        name = track.stream.kind.name.lower()
         text = render_media_playlist(track)
         lines = text.splitlines()
         assert lines[0] == "#EXTM3U"
         assert lines[-1] == "#EXT-X-ENDLIST"
         tags, segments = parse_media_playlist(text)
         assert tags["#EXT-X-PLAYLIST-TYPE"] == "VOD"
-        assert tags["#EXT-X-MAP"] == f'URI="{track.name}/init.mp4"'
+        assert tags["#EXT-X-MAP"] == f'URI="{name}/init.mp4"'
         assert tags["#EXT-X-MEDIA-SEQUENCE"] == "1"
         assert len(segments) == count
-        assert [uri for _d, uri in segments] == [
-            f"{track.name}/{n}.m4s" for n in range(1, count + 1)
-        ]
+        assert [uri for _d, uri in segments] == [f"{name}/{n}.m4s" for n in range(1, count + 1)]
         assert sum(float(d) for d, _uri in segments) == pytest.approx(duration, abs=0.01)
         target = int(tags["#EXT-X-TARGETDURATION"])
         assert all(round_half_up(d) <= target for d, _uri in segments)
@@ -170,14 +173,14 @@ def test_hls_media_playlists(duration):
 def test_target_duration_covers_every_extinf_as_written(durations):
     # RFC 8216 4.3.3.1: each EXTINF as written, rounded to the nearest integer, must not
     # exceed the target duration; 2.4996 is written 2.500, which rounds to 3.
-    tags, segments = parse_media_playlist(render_media_playlist(Track("video", durations)))
+    tags, segments = parse_media_playlist(render_media_playlist(Track(video(0), durations)))
     target = int(tags["#EXT-X-TARGETDURATION"])
     assert all(round_half_up(d) <= target for d, _uri in segments)
     assert target == max(1, max(round_half_up(d) for d, _uri in segments))
 
 
 def test_media_playlist_numbers_from_the_start_number():
-    text = render_media_playlist(Track("audio", (0.5, 0.5), start_number=7))
+    text = render_media_playlist(Track(audio(0), (0.5, 0.5), start_number=7))
     tags, segments = parse_media_playlist(text)
     assert tags["#EXT-X-MEDIA-SEQUENCE"] == "7"
     assert [uri for _d, uri in segments] == ["audio/7.m4s", "audio/8.m4s"]
@@ -185,7 +188,7 @@ def test_media_playlist_numbers_from_the_start_number():
 
 def test_master_playlist_with_audio():
     plan = plan_for()
-    text = render_master_playlist(plan, *tracks_for(plan))
+    text = render_master_playlist(plan, tracks_for(plan))
     media = [line for line in text.splitlines() if line.startswith("#EXT-X-MEDIA:")]
     assert len(media) == 1
     assert 'TYPE=AUDIO,GROUP-ID="audio"' in media[0] and 'URI="audio.m3u8"' in media[0]
@@ -196,13 +199,13 @@ def test_master_playlist_with_audio():
     assert 'AUDIO="audio"' in inf
     assert 'CODECS="avc1.64001f,mp4a.40.2"' in inf
     assert "RESOLUTION=1280x720" in inf
-    assert f"BANDWIDTH={5000 * 1000 + plan.audio_kbps * 1000}" in inf
+    assert f"BANDWIDTH={5000 * 1000 + plan.audio[0].kbps * 1000}" in inf
     assert lines[inf_index + 1] == "video.m3u8"
 
 
 def test_master_playlist_without_audio():
     plan = plan_for(channels=None)
-    text = render_master_playlist(plan, *tracks_for(plan))
+    text = render_master_playlist(plan, tracks_for(plan))
     assert "#EXT-X-MEDIA" not in text
     assert "AUDIO=" not in text
     assert "mp4a" not in text
@@ -211,11 +214,11 @@ def test_master_playlist_without_audio():
 
 def test_render_all_names():
     plan = plan_for()
-    assert sorted(render_all(plan, *tracks_for(plan))) == [
+    assert sorted(render_all(plan, tracks_for(plan))) == [
         "audio.m3u8", "manifest.mpd", "master.m3u8", "video.m3u8"
     ]  # fmt: skip
     silent = plan_for(channels=None)
-    assert sorted(render_all(silent, *tracks_for(silent))) == [
+    assert sorted(render_all(silent, tracks_for(silent))) == [
         "manifest.mpd", "master.m3u8", "video.m3u8"
     ]  # fmt: skip
 
@@ -256,7 +259,7 @@ def test_written_files_are_readable_by_others(tmp_path):
 
 def test_write_manifests(tmp_path: Path):
     plan = plan_for(3.0)
-    write_manifests(tmp_path, plan, *tracks_for(plan))
+    write_manifests(tmp_path, plan, tracks_for(plan))
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["audio.m3u8", "manifest.mpd", "master.m3u8", "video.m3u8"]
     ET.fromstring((tmp_path / "manifest.mpd").read_text("utf-8"))

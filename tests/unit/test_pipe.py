@@ -10,7 +10,7 @@ from viewra_desktop.core.pipe import FifoPipe, create_pipe, is_fifo
 
 
 def test_create_makes_a_private_fifo(tmp_path):
-    pipe = FifoPipe.create(tmp_path)
+    pipe = FifoPipe.create(tmp_path, "pipe.fifo")
     assert is_fifo(pipe.path)
     assert pipe.reader_path == pipe.writer_path == str(tmp_path / "pipe.fifo")
     assert stat.S_IMODE(pipe.path.lstat().st_mode) == 0o600
@@ -19,7 +19,7 @@ def test_create_makes_a_private_fifo(tmp_path):
 
 def test_create_replaces_a_leftover(tmp_path):
     (tmp_path / "pipe.fifo").write_bytes(b"stale regular file from a crash")
-    pipe = create_pipe(tmp_path)
+    pipe = create_pipe(tmp_path, "pipe.fifo")
     assert is_fifo(pipe.path)
 
 
@@ -31,7 +31,7 @@ def test_is_fifo_on_other_things(tmp_path):
 
 
 def test_data_flows_through(tmp_path):
-    pipe = FifoPipe.create(tmp_path)
+    pipe = FifoPipe.create(tmp_path, "pipe.fifo")
     got: list[bytes] = []
 
     def read() -> None:
@@ -47,7 +47,7 @@ def test_data_flows_through(tmp_path):
 
 
 def test_close_removes_it_and_is_idempotent(tmp_path):
-    pipe = FifoPipe.create(tmp_path)
+    pipe = FifoPipe.create(tmp_path, "pipe.fifo")
     pipe.close()
     assert not os.path.lexists(pipe.path)
     pipe.close()

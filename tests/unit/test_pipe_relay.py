@@ -334,7 +334,7 @@ def write_blocks(path: str, seed: int, count: int) -> tuple[int, str]:
 
 @windows_only
 def test_windows_pipe_carries_a_large_stream_in_order_to_its_end(tmp_path):
-    pipe = create_pipe(tmp_path)
+    pipe = create_pipe(tmp_path, "pipe.fifo")
     assert isinstance(pipe, RelayPipe)
     assert pipe.writer_path.startswith("\\\\.\\pipe\\viewra-")
     assert pipe.reader_path != pipe.writer_path
@@ -348,7 +348,7 @@ def test_windows_pipe_carries_a_large_stream_in_order_to_its_end(tmp_path):
 
 @windows_only
 def test_windows_pipe_writer_first(tmp_path):
-    pipe = create_pipe(tmp_path)
+    pipe = create_pipe(tmp_path, "pipe.fifo")
     result: list[tuple[int, str]] = []
     writer = threading.Thread(
         target=lambda: result.append(write_blocks(pipe.writer_path, seed=4, count=40)),
@@ -365,7 +365,7 @@ def test_windows_pipe_writer_first(tmp_path):
 
 @windows_only
 def test_windows_pipe_close_while_nobody_came(tmp_path):
-    pipe = create_pipe(tmp_path)
+    pipe = create_pipe(tmp_path, "pipe.fifo")
     time.sleep(0.1)
     started = time.monotonic()
     pipe.close()
@@ -377,7 +377,7 @@ def test_windows_pipe_close_while_nobody_came(tmp_path):
 
 @windows_only
 def test_windows_pipe_close_fails_a_writer_nobody_reads(tmp_path):
-    pipe = create_pipe(tmp_path)
+    pipe = create_pipe(tmp_path, "pipe.fifo")
     failure: list[OSError] = []
 
     def writer() -> None:

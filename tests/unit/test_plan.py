@@ -11,8 +11,11 @@ import pytest
 from viewra_desktop.core import plan as plan_module
 from viewra_desktop.core.plan import MIN_TAIL_S, h264_level, make_grid, make_plan
 from viewra_desktop.core.profiles import PROFILES, UnknownProfileError, get_profile
+from viewra_desktop.core.streams import StreamKind, audio, video
 
 from .factories import make_media, recorded_media
+
+VIDEO, AUDIO = StreamKind.VIDEO, StreamKind.AUDIO
 
 # H.264 Table A-1, High profile (MaxBR and MaxCPB are 1.25 x the Main-profile values):
 # level -> (MaxFS macroblocks, MaxMBPS, MaxBR kbit/s, MaxCPB kbit).
@@ -58,54 +61,57 @@ def test_known_profiles():
 
 def test_never_upscales():
     plan = make_plan(make_media(640, 360), get_profile("1080p"))
-    assert (plan.width, plan.height) == (640, 360)
+    assert (plan.main_video.width, plan.main_video.height) == (640, 360)
 
 
 def test_downscales_to_the_short_side():
     plan = make_plan(make_media(1920, 1080), get_profile("720p"))
-    assert (plan.width, plan.height) == (1280, 720)
+    assert (plan.main_video.width, plan.main_video.height) == (1280, 720)
 
 
 def test_odd_source_size_becomes_even():
     media = recorded_media("odd_size")  # 1917x1077
     for name, short in (("source", 1077), ("720p", 720), ("480p", 480)):
         plan = make_plan(media, get_profile(name))
-        assert plan.width % 2 == 0 and plan.height % 2 == 0
+        assert plan.main_video.width % 2 == 0 and plan.main_video.height % 2 == 0
         exact_width = 1917 * min(1, short / 1077)
         exact_height = 1077 * min(1, short / 1077)
-        assert abs(plan.width - exact_width) <= 1, name
-        assert abs(plan.height - exact_height) <= 1, name
+        assert abs(plan.main_video.width - exact_width) <= 1, name
+        assert abs(plan.main_video.height - exact_height) <= 1, name
 
 
 def test_portrait_source_fits_its_short_side():
     plan = make_plan(make_media(1080, 1920), get_profile("720p"))
-    assert (plan.width, plan.height) == (720, 1280)
+    assert (plan.main_video.width, plan.main_video.height) == (720, 1280)
 
 
 @pytest.mark.parametrize("rotation", [90, -90, 270])
 def test_rotated_source_is_planned_as_shown(rotation):
     plan = make_plan(make_media(1920, 1080, rotation=rotation), get_profile("720p"))
-    assert (plan.width, plan.height) == (720, 1280)
+    assert (plan.main_video.width, plan.main_video.height) == (720, 1280)
 
 
 def test_recorded_rotated_clip():
     plan = make_plan(recorded_media("rotated"), get_profile("720p"))
-    assert (plan.width, plan.height) == (180, 320)  # shown portrait; small: kept as is
+    assert (plan.main_video.width, plan.main_video.height) == (
+        180,
+        320,
+    )  # shown portrait; small: kept as is
 
 
 def test_sample_aspect_ratio_is_applied():
     media = recorded_media("anamorphic")  # 720x576 stored, 1024x576 shown
     plan = make_plan(media, get_profile("source"))
-    assert (plan.width, plan.height) == (1024, 576)
+    assert (plan.main_video.width, plan.main_video.height) == (1024, 576)
     plan = make_plan(media, get_profile("480p"))
-    assert plan.height == 480
-    assert plan.width % 2 == 0 and abs(plan.width - 1024 * 480 / 576) <= 1
+    assert plan.main_video.height == 480
+    assert plan.main_video.width % 2 == 0 and abs(plan.main_video.width - 1024 * 480 / 576) <= 1
 
 
 def test_sample_aspect_ratio_with_rotation():
     # 2:1 pixels, 960x1080 stored = 1920x1080 shown, then turned on its side.
     plan = make_plan(make_media(960, 1080, sar=Fraction(2), rotation=90), get_profile("720p"))
-    assert (plan.width, plan.height) == (720, 1280)
+    assert (plan.main_video.width, plan.main_video.height) == (720, 1280)
 
 
 # -- frame rate ------------------------------------------------------------------------------
@@ -114,16 +120,18 @@ def test_sample_aspect_ratio_with_rotation():
 @pytest.mark.parametrize(("fps", "expected"), [(120.0, 60.0), (100.0, 60.0), (240.0, 60.0)])
 def test_high_frame_rates_are_capped(fps, expected):
     plan = make_plan(make_media(fps=fps), get_profile("720p"))
-    assert plan.frame_rate == expected
+    assert plan.main_video.frame_rate == expected
 
 
 @pytest.mark.parametrize("fps", [23.976, 25.0, 30.0, 59.94, 60.0, 0.0])
 def test_normal_frame_rates_are_kept(fps):
-    assert make_plan(make_media(fps=fps), get_profile("720p")).frame_rate == 0.0
+    assert make_plan(make_media(fps=fps), get_profile("720p")).main_video.frame_rate == 0.0
 
 
 def test_recorded_high_frame_rate_clip_is_capped():
-    assert make_plan(recorded_media("high_fps"), get_profile("source")).frame_rate == 60.0
+    assert (
+        make_plan(recorded_media("high_fps"), get_profile("source")).main_video.frame_rate == 60.0
+    )
 
 
 # -- level -----------------------------------------------------------------------------------
@@ -143,8 +151,8 @@ def test_recorded_high_frame_rate_clip_is_capped():
 )
 def test_level_for_common_sizes(width, height, fps, profile, expected):
     plan = make_plan(make_media(width, height, fps=fps), get_profile(profile))
-    assert plan.level == expected
-    assert plan.video_codecs == f"avc1.6400{expected:02x}"
+    assert plan.main_video.level == expected
+    assert plan.main_video.codecs == f"avc1.6400{expected:02x}"
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
@@ -154,11 +162,11 @@ def test_level_for_common_sizes(width, height, fps, profile, expected):
      (2560, 1440, 30.0), (3840, 2160, 30.0), (854, 480, 120.0)],
 )  # fmt: skip
 def test_level_is_the_lowest_that_holds_the_stream(profile, width, height, fps):
-    plan = make_plan(make_media(width, height, fps=fps), get_profile(profile))
-    out_fps = plan.frame_rate or fps
-    assert fits(plan.level, plan.width, plan.height, out_fps, plan.maxrate_kbps), plan.level
-    lower = [level for level in H264_HIGH if level < plan.level]
-    assert not any(fits(level, plan.width, plan.height, out_fps, plan.maxrate_kbps)
+    video = make_plan(make_media(width, height, fps=fps), get_profile(profile)).main_video
+    out_fps = video.frame_rate or fps
+    assert fits(video.level, video.width, video.height, out_fps, video.maxrate_kbps), video.level
+    lower = [level for level in H264_HIGH if level < video.level]
+    assert not any(fits(level, video.width, video.height, out_fps, video.maxrate_kbps)
                    for level in lower)  # fmt: skip
 
 
@@ -171,30 +179,31 @@ def test_level_without_a_known_frame_rate_assumes_30():
 
 def test_surround_is_mixed_to_stereo():
     plan = make_plan(recorded_media("surround"), get_profile("720p"))
-    assert plan.audio is not None and plan.audio.channels == 6
-    assert plan.audio_channels == 2
-    assert plan.audio_kbps == get_profile("720p").audio_kbps
+    (track,) = plan.audio
+    assert track.source.channels == 6
+    assert track.channels == 2
+    assert track.kbps == get_profile("720p").audio_kbps
 
 
 def test_mono_gets_half_the_audio_rate():
     plan = make_plan(make_media(channels=1), get_profile("720p"))
-    assert plan.audio_channels == 1
-    assert plan.audio_kbps == get_profile("720p").audio_kbps // 2
+    assert plan.audio[0].channels == 1
+    assert plan.audio[0].kbps == get_profile("720p").audio_kbps // 2
 
 
 def test_audio_track_choice():
     media = recorded_media("two_audio")
-    assert make_plan(media, get_profile("360p")).audio.language == "eng"  # type: ignore[union-attr]
-    second = make_plan(media, get_profile("360p"), audio_index=1)
-    assert second.audio is not None and second.audio.language == "fra"
-    assert second.audio_channels == 1
-    assert make_plan(media, get_profile("360p"), audio_index=5).audio is None
+    assert make_plan(media, get_profile("360p")).audio[0].source.language == "eng"
+    (second,) = make_plan(media, get_profile("360p"), audio_index=1).audio
+    assert second.source.language == "fra" and second.stream == audio(0)
+    assert second.channels == 1
+    assert make_plan(media, get_profile("360p"), audio_index=5).audio == ()
 
 
 def test_no_audio():
     plan = make_plan(recorded_media("no_audio"), get_profile("360p"))
-    assert plan.audio is None and plan.audio_channels == 0
-    assert plan.audio_segments == 0 and plan.audio_durations() == []
+    assert plan.audio == ()
+    assert plan.segmented == (video(0),)
 
 
 def test_a_plan_needs_video():
@@ -239,39 +248,39 @@ def test_grid_invariants(duration):
     assert grid[0] == 0.0
     assert list(grid) == sorted(set(grid))
     for time in grid:  # every grid time is a whole number of packager units
-        units = Decimal(repr(time)) / Decimal(repr(plan.unit))
+        units = Decimal(repr(time)) / Decimal(repr(plan.timeline.unit))
         assert units == units.to_integral_value(), time
-    video = plan.video_durations()
-    assert len(video) == plan.video_segments == len(grid)
+    video = plan.timeline.durations(VIDEO)
+    assert len(video) == plan.timeline.count(VIDEO) == len(grid)
     assert sum(video) == pytest.approx(duration, abs=1e-9)
     assert all(d > 0 for d in video)
     if len(video) > 1:
         assert video[-1] > MIN_TAIL_S
-    expected_audio = math.ceil(Decimal(repr(duration)) / Decimal(repr(plan.unit)))
-    assert plan.audio_segments == expected_audio
-    audio = plan.audio_durations()
+    expected_audio = math.ceil(Decimal(repr(duration)) / Decimal(repr(plan.timeline.unit)))
+    assert plan.timeline.count(AUDIO) == expected_audio
+    audio = plan.timeline.durations(AUDIO)
     assert len(audio) == expected_audio
     assert sum(audio) == pytest.approx(duration, abs=1e-9)
-    assert all(0 < d <= plan.unit for d in audio)
+    assert all(0 < d <= plan.timeline.unit for d in audio)
 
 
 @pytest.mark.parametrize("duration", [10.0, 10.5, 3.0, 0.5])
 def test_audio_segments_on_exact_multiples(duration):
     plan = make_plan(make_media(duration=duration), get_profile("360p"))
-    assert plan.audio_segments == int(duration / 0.5)
-    assert plan.audio_durations()[-1] == pytest.approx(0.5)
+    assert plan.timeline.count(AUDIO) == int(duration / 0.5)
+    assert plan.timeline.durations(AUDIO)[-1] == pytest.approx(0.5)
 
 
 def test_segment_spans():
     plan = make_plan(make_media(duration=4.2), get_profile("360p"))
-    assert plan.video_segment_span(1) == (0.0, plan.grid[1])
-    assert plan.video_segment_span(len(plan.grid)) == (plan.grid[-1], 4.2)
-    assert plan.audio_segment_span(1) == (0.0, 0.5)
-    assert plan.audio_segment_span(plan.audio_segments) == (4.0, 4.2)
+    assert plan.timeline.span(VIDEO, 1) == (0.0, plan.grid[1])
+    assert plan.timeline.span(VIDEO, len(plan.grid)) == (plan.grid[-1], 4.2)
+    assert plan.timeline.span(AUDIO, 1) == (0.0, 0.5)
+    assert plan.timeline.span(AUDIO, plan.timeline.count(AUDIO)) == (4.0, 4.2)
 
 
 def test_very_short_clip():
     plan = make_plan(make_media(duration=0.08), get_profile("360p"))
     assert plan.grid == (0.0,)
-    assert plan.video_durations() == [pytest.approx(0.08)]
-    assert plan.audio_segments == 1
+    assert plan.timeline.durations(VIDEO) == [pytest.approx(0.08)]
+    assert plan.timeline.count(AUDIO) == 1

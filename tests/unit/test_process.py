@@ -30,44 +30,31 @@ def reaped(pid: int) -> bool:
     return not Path(f"/proc/{pid}").exists()
 
 
-def test_stop_kills_a_child_that_ignores_sigterm():
+def test_kill_ends_a_child_that_ignores_sigterm_at_once():
     proc = start_ready(STUBBORN)
     pid = proc.pid
     assert pid is not None and proc.status() is Status.RUNNING
     assert proc.describe_exit() == "stubborn is running"
     started = time.monotonic()
-    proc.stop(grace=0.5)
-    elapsed = time.monotonic() - started
-    assert 0.5 <= elapsed < 1.5  # waited the grace period, then killed
+    proc.kill()
+    assert time.monotonic() - started < 1.0
     assert proc.returncode == -signal.SIGKILL
     assert reaped(pid)
     assert proc.status() is Status.FINISHED  # we stopped it: not an error
     assert proc.describe_exit() == "stubborn was killed by SIGKILL"
 
 
-def test_stop_of_a_polite_child_is_quick():
-    proc = start_ready(["sh", "-c", "echo ready; exec sleep 30"], name="polite")
-    pid = proc.pid
-    started = time.monotonic()
-    proc.stop(grace=5)
-    assert time.monotonic() - started < 1.0
-    assert proc.returncode == -signal.SIGTERM
-    assert proc.describe_exit() == "polite was killed by SIGTERM"
-    assert proc.status() is Status.FINISHED
-    assert pid is not None and reaped(pid)
-
-
-def test_stop_is_idempotent():
+def test_kill_is_idempotent():
     proc = start_ready(STUBBORN)
-    proc.stop(grace=0.2)
+    proc.kill()
     code = proc.returncode
-    proc.stop(grace=0.2)  # already ended: nothing to do
+    proc.kill()  # already ended: nothing to do
     assert code is not None and proc.returncode == code
 
 
-def test_stop_from_two_threads():
+def test_kill_from_two_threads():
     proc = start_ready(STUBBORN)
-    threads = [threading.Thread(target=proc.stop, kwargs={"grace": 0.3}) for _ in range(2)]
+    threads = [threading.Thread(target=proc.kill) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -96,7 +83,8 @@ def test_clean_exit():
     assert proc.wait(5) == 0
     assert proc.status() is Status.FINISHED
     assert proc.describe_exit() == "packager exited with code 0"
-    proc.stop()  # harmless after the end
+    proc.kill()  # harmless after the end
+    assert proc.returncode == 0 and proc.status() is Status.FINISHED
     assert lines == ["a", "b"]
 
 
@@ -117,16 +105,7 @@ def test_statuses_combine_by_max():
 def test_not_started():
     proc = SupervisedProcess("idle", ["true"])
     assert proc.pid is None and proc.returncode is None and proc.wait(0.1) is None
-    proc.stop()  # nothing to stop
-
-
-def test_kill():
-    proc = start_ready(STUBBORN)
-    started = time.monotonic()
-    proc.kill()
-    assert time.monotonic() - started < 1.0
-    assert proc.returncode == -signal.SIGKILL
-    assert proc.status() is Status.FINISHED
+    proc.kill()  # nothing to stop
 
 
 def test_missing_program_raises_oserror():

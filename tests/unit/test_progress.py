@@ -11,9 +11,9 @@ from viewra_desktop.core.progress import Progress, ProgressParser
 from .factories import DATA
 
 
-def replay(name: str, duration: float, offset: float = 0.0) -> list[Progress]:
+def replay(name: str, duration: float) -> list[Progress]:
     seen: list[Progress] = []
-    parser = ProgressParser(duration, seen.append, offset=offset)
+    parser = ProgressParser(duration, seen.append)
     for line in (DATA / "progress" / name).read_text("utf-8").splitlines():
         parser.feed(line)
     return seen
@@ -97,11 +97,11 @@ def test_speed_na():
     assert seen[0].speed == 0.0 and seen[0].seconds_left is None
 
 
-def test_offset_and_clamping():
+def test_clamping():
     seen: list[Progress] = []
-    parser = ProgressParser(10.0, seen.append, offset=6.0)
-    feed(parser, "out_time_us=2500000", "speed=2x", "progress=continue")
-    feed(parser, "out_time_us=9000000", "speed=2x", "progress=continue")
+    parser = ProgressParser(10.0, seen.append)
+    feed(parser, "out_time_us=8500000", "speed=2x", "progress=continue")
+    feed(parser, "out_time_us=12000000", "speed=2x", "progress=continue")
     assert seen[0].position == pytest.approx(8.5)
     assert seen[0].seconds_left == pytest.approx(0.75)
     assert seen[1].position == 10.0  # never past the planned duration

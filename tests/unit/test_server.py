@@ -11,8 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from viewra_desktop.core import layout
 from viewra_desktop.core.ledger import Ledger
 from viewra_desktop.core.server import HOST, Mount, SegmentServer
+from viewra_desktop.core.streams import StreamId, audio, video
+
+V, A = video(0), audio(0)
 
 SEGMENT = bytes(range(100))  # every byte tells its offset
 
@@ -54,7 +58,7 @@ class Served:
     ledger: Ledger
     folder: Path
     url: str
-    requested: list[tuple[str, int]] = field(default_factory=list)
+    requested: list[tuple[StreamId, int]] = field(default_factory=list)
 
     @property
     def port(self) -> int:
@@ -70,9 +74,9 @@ class Served:
     def get(self, name: str, **kwargs) -> Response:
         return http(self.port, self.path(name), **kwargs)
 
-    def complete(self, stream: str, number: int, data: bytes = SEGMENT) -> None:
+    def complete(self, stream: StreamId, number: int, data: bytes = SEGMENT) -> None:
         """What the session does: the file is on disk first, then the ledger says so."""
-        (self.folder / stream / f"{number}.m4s").write_bytes(data)
+        (self.folder / layout.segment(stream, number)).write_bytes(data)
         self.ledger.add_segments(stream, {number: 0.5})
 
 
@@ -86,12 +90,12 @@ MANIFESTS = {
 
 def make_served(tmp_path: Path, segment_wait: float = 20.0, audio: bool = True) -> Served:
     folder = tmp_path / "session"
-    streams = ("video", "audio") if audio else ("video",)
+    streams = (V, A) if audio else (V,)
     for stream in streams:
-        (folder / stream).mkdir(parents=True)
-        (folder / stream / "init.mp4").write_bytes(f"{stream}-init".encode())
+        (folder / layout.folder(stream)).mkdir(parents=True)
+        (folder / layout.init(stream)).write_bytes(f"{layout.name(stream)}-init".encode())
     (folder / "subtitles").mkdir()
-    (folder / "subtitles" / "eng.vtt").write_bytes(b"WEBVTT\n")
+    (folder / "subtitles" / "0.vtt").write_bytes(b"WEBVTT\n")
     for name, data in MANIFESTS.items():
         (folder / name).write_bytes(data)
     (folder / "complete.json").write_bytes(b"{}")
@@ -102,7 +106,7 @@ def make_served(tmp_path: Path, segment_wait: float = 20.0, audio: bool = True) 
     server = SegmentServer(segment_wait=segment_wait)
     server.start()
     served = Served(server, ledger, folder, "")
-    counts = {"video": 6, "audio": 10 if audio else 0}
+    counts = {V: 6, A: 10 if audio else 0}
     mount = Mount(folder, ledger, counts, on_request=lambda s, n: served.requested.append((s, n)))
     served.url = server.mount(mount)
     return served
@@ -137,7 +141,7 @@ def test_binds_loopback_only(served):
 
 
 def test_tokens_are_unguessable_and_distinct(served):
-    other = served.server.mount(Mount(served.folder, served.ledger, {"video": 1}))
+    other = served.server.mount(Mount(served.folder, served.ledger, {V: 1}))
     token = other.rstrip("/").rsplit("/", 1)[1]
     assert token != served.token and len(token) >= 22
 
@@ -178,8 +182,8 @@ def bad_paths(served: Served) -> list[str]:
 
 
 def test_bad_paths_are_404_without_listing(served):
-    served.complete("video", 1)
-    served.ledger.set_init_ready("video")
+    served.complete(V, 1)
+    served.ledger.set_init_ready(V)
     for path in bad_paths(served):
         started = time.monotonic()
         response = http(served.port, path)
@@ -222,11 +226,11 @@ def test_stream_the_session_does_not_have(tmp_path):
         ("audio/init.mp4", "audio/mp4"),
         ("video/3.m4s", "video/mp4"),
         ("audio/3.m4s", "audio/mp4"),
-        ("subtitles/eng.vtt", "text/vtt"),
+        ("subtitles/0.vtt", "text/vtt"),
     ],
 )
 def test_content_types(served, name, content_type):
-    for stream in ("video", "audio"):
+    for stream in (V, A):
         served.ledger.set_init_ready(stream)
         served.complete(stream, 3)
     response = served.get(name)
@@ -237,7 +241,7 @@ def test_content_types(served, name, content_type):
 
 
 def test_manifests_are_revalidated_and_segments_cached(served):
-    served.complete("video", 1)
+    served.complete(V, 1)
     assert served.get("manifest.mpd").headers["cache-control"] == "no-cache"
     assert "max-age" in served.get("video/1.m4s").headers["cache-control"]
 
@@ -253,13 +257,13 @@ def test_segment_request_waits_for_the_ledger(served):
     thread.start()
     time.sleep(0.4)
     assert thread.is_alive()  # held, not answered 404
-    assert served.requested == [("video", 2)]  # the session was told
+    assert served.requested == [(V, 2)]  # the session was told
     data = bytes(range(256)) * 1200  # larger than one 256 KiB chunk
     (served.folder / "video" / "2.m4s").write_bytes(data)
     time.sleep(0.2)
     assert thread.is_alive()  # the file alone is not enough: the ledger decides
     added = time.monotonic()
-    served.ledger.add_segments("video", {2: 0.5})
+    served.ledger.add_segments(V, {2: 0.5})
     thread.join(timeout=5)
     assert not thread.is_alive()
     response = result["response"]
@@ -276,14 +280,14 @@ def test_init_segment_waits_too(served):
     thread.start()
     time.sleep(0.3)
     assert thread.is_alive()
-    served.ledger.set_init_ready("audio")
+    served.ledger.set_init_ready(A)
     thread.join(timeout=5)
     assert result["r"].status == 200 and result["r"].body == b"audio-init"
     assert served.requested == []  # init segments do not move the encoder
 
 
 def test_ready_segment_does_not_call_the_session(served):
-    served.complete("video", 5)
+    served.complete(V, 5)
     assert served.get("video/5.m4s").status == 200
     assert served.requested == []
 
@@ -310,7 +314,7 @@ def test_failure_while_waiting_gives_503(served):
 
 
 def test_finished_without_the_segment_gives_404(served):
-    served.complete("video", 1)
+    served.complete(V, 1)
     served.ledger.finish()
     started = time.monotonic()
     assert served.get("video/2.m4s").status == 404
@@ -357,7 +361,7 @@ def test_closing_the_server_releases_waiting_requests(tmp_path):
      ("bytes=99-99", 99, 99), ("bytes=-500", 0, 99)],
 )  # fmt: skip
 def test_ranges(served, header, first, last):
-    served.complete("video", 1)
+    served.complete(V, 1)
     response = served.get("video/1.m4s", headers={"Range": header})
     assert response.status == 206
     assert response.body == SEGMENT[first : last + 1]
@@ -367,7 +371,7 @@ def test_ranges(served, header, first, last):
 
 @pytest.mark.parametrize("header", ["bytes=100-", "bytes=500-600", "bytes=-0", "bytes=9-3"])
 def test_unsatisfiable_ranges(served, header):
-    served.complete("video", 1)
+    served.complete(V, 1)
     response = served.get("video/1.m4s", headers={"Range": header})
     assert response.status == 416
     assert response.headers["content-range"] == "bytes */100"
@@ -380,7 +384,7 @@ def test_range_on_a_manifest(served):
 
 
 def test_head_has_no_body(served):
-    served.complete("video", 1)
+    served.complete(V, 1)
     response = served.get("video/1.m4s", method="HEAD")
     assert response.status == 200
     assert response.headers["content-length"] == "100"
@@ -400,7 +404,7 @@ def test_options_allows_cross_origin_ranges(served):
 
 
 def test_keep_alive_serves_several_requests_on_one_connection(served):
-    served.complete("video", 1)
+    served.complete(V, 1)
     with socket.create_connection((HOST, served.port), timeout=5) as sock:
         request = f"GET {served.path('video/1.m4s')} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
         sock.sendall(request + request)
@@ -420,7 +424,7 @@ def test_client_that_disconnects_releases_its_thread(served):
     sock = socket.create_connection((HOST, served.port), timeout=5)
     sock.sendall(f"GET {served.path('video/4.m4s')} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
     assert wait_for(lambda: threading.active_count() == before + 1, 2.0)
-    assert wait_for(lambda: served.requested == [("video", 4)], 2.0)
+    assert wait_for(lambda: served.requested == [(V, 4)], 2.0)
     time.sleep(0.2)
     assert threading.active_count() == before + 1  # still waiting for segment 4
     sock.close()
@@ -428,5 +432,5 @@ def test_client_that_disconnects_releases_its_thread(served):
     assert wait_for(lambda: threading.active_count() == before, 2.0)
     assert time.monotonic() - closed < 1.2
     # The server still works afterwards.
-    served.complete("video", 4)
+    served.complete(V, 4)
     assert served.get("video/4.m4s").status == 200

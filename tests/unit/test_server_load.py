@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from unit.test_server import SEGMENT, http, make_served, wait_for
+from unit.test_server import SEGMENT, V, http, make_served, wait_for
 from viewra_desktop.core.server import HOST
 
 
@@ -24,15 +24,15 @@ def test_two_hundred_clients_waiting_then_served(served):
     with ThreadPoolExecutor(max_workers=200) as pool:
         futures = [pool.submit(served.get, "video/3.m4s", timeout=30) for _ in range(200)]
         assert wait_for(lambda: threading.active_count() > 300, 10)  # all are waiting
-        served.complete("video", 3)
+        served.complete(V, 3)
         results = [future.result(timeout=30) for future in futures]
     assert {r.status for r in results} == {200}
     assert all(r.body == SEGMENT for r in results)
 
 
 def test_two_hundred_clients_on_ready_files(served):
-    served.complete("video", 1)
-    served.ledger.set_init_ready("video")
+    served.complete(V, 1)
+    served.ledger.set_init_ready(V)
     names = ["manifest.mpd", "video.m3u8", "video/1.m4s", "video/init.mp4"] * 50
     with ThreadPoolExecutor(max_workers=200) as pool:
         results = list(pool.map(lambda name: served.get(name, timeout=30), names))
@@ -72,7 +72,7 @@ def test_malformed_requests_do_not_stop_it(served, data):
     reply = _raw(served.port, data)
     assert b" 200 " not in reply.split(b"\r\n", 1)[0]
     assert b"root:" not in reply
-    served.complete("video", 1)
+    served.complete(V, 1)
     assert served.get("video/1.m4s").status == 200  # still serving
 
 
@@ -80,7 +80,7 @@ def test_a_silent_client_does_not_block_others(served):
     """A client that connects and sends nothing holds one thread, not the server."""
     idle = [socket.create_connection((HOST, served.port)) for _ in range(20)]
     try:
-        served.complete("video", 2)
+        served.complete(V, 2)
         assert http(served.port, served.path("video/2.m4s"), timeout=5).status == 200
     finally:
         for sock in idle:

@@ -17,6 +17,9 @@ import pytest
 
 from viewra_desktop.core.ledger import Ledger
 from viewra_desktop.core.server import HOST, Mount, SegmentServer
+from viewra_desktop.core.streams import StreamId, audio, video
+
+V, A = video(0), audio(0)
 
 TIMEOUT = 5.0  # only a guard against a hang: nothing here waits this long when it works
 
@@ -46,7 +49,7 @@ class Served:
     folder: Path  # the mounted session folder (complete segments)
     run: Path  # the packager's run folder, where segments grow
     url: str = ""
-    requested: list[tuple[str, int]] = field(default_factory=list)
+    requested: list[tuple[StreamId, int]] = field(default_factory=list)
 
     @property
     def port(self) -> int:
@@ -60,14 +63,14 @@ class Served:
         partial = self.run / "video" / f"{local}.m4s"
         with partial.open("ab") as handle:
             handle.write(data)
-        self.ledger.set_partial("video", number, partial)
+        self.ledger.set_partial(V, number, partial)
         return partial
 
     def complete(self, number: int, local: int = 0) -> bytes:
         """What the session does: move the finished file into the package, then record it."""
         target = self.folder / "video" / f"{number}.m4s"
         os.replace(self.run / "video" / f"{local}.m4s", target)
-        self.ledger.add_segments("video", {number: 1.0})
+        self.ledger.add_segments(V, {number: 1.0})
         return target.read_bytes()
 
 
@@ -77,12 +80,12 @@ def served(tmp_path) -> Iterator[Served]:
     for stream in ("video", "audio"):
         (folder / stream).mkdir(parents=True)
         (run / stream).mkdir(parents=True)
-    ledger = Ledger(("video", "audio"))
+    ledger = Ledger((V, A))
     server = SegmentServer(segment_wait=20.0)
     server.start()
     served = Served(server, ledger, folder, run)
     on_request = lambda s, n: served.requested.append((s, n))  # noqa: E731
-    served.url = server.mount(Mount(folder, ledger, {"video": 6, "audio": 6}, on_request))
+    served.url = server.mount(Mount(folder, ledger, {V: 6, A: 6}, on_request))
     yield served
     server.close()
 
@@ -181,7 +184,7 @@ def start_stream(served: Served, raw: Raw, headers: dict[str, str] | None = None
     assert got["content-type"] == "video/mp4"
     assert got["cache-control"] == "no-cache"  # not cached as a (possibly cut-off) segment
     assert raw.body(len(STEPS[0])) == STEPS[0]
-    assert not served.ledger.has("video", 2)  # the first bytes came while it was incomplete
+    assert not served.ledger.has(V, 2)  # the first bytes came while it was incomplete
 
 
 # -- (a) streaming as the file grows ---------------------------------------------------------
@@ -195,7 +198,7 @@ def test_growing_segment_arrives_as_it_is_written(served, raw, headers):
     for step in STEPS[1:]:
         served.grow(2, step)
         assert raw.body(len(step)) == step
-        assert not served.ledger.has("video", 2)
+        assert not served.ledger.has(V, 2)
         events.append("step received")
     assert raw.quiet()  # no final chunk while the segment is incomplete
     whole = served.complete(2)
@@ -210,7 +213,7 @@ def test_growing_segment_arrives_as_it_is_written(served, raw, headers):
         "complete",
         "final chunk",
     ]
-    assert served.requested == [("video", 2)]
+    assert served.requested == [(V, 2)]
 
 
 def test_bytes_written_just_before_completion_are_sent_before_the_end(served, raw):
@@ -234,7 +237,7 @@ def test_http_client_reads_the_whole_streamed_body(served):
         assert response.getheader("Content-Length") is None
         first = response.read(len(STEPS[0]))
         assert first == STEPS[0]
-        assert not served.ledger.has("video", 2)
+        assert not served.ledger.has(V, 2)
 
         def write_the_rest() -> None:  # the packager and the session, while the client reads
             for step in STEPS[1:]:
@@ -275,7 +278,7 @@ def test_dropped_partial_cuts_the_answer_off(served, raw):
     assert raw.body(len(STEPS[1])) == STEPS[1]
     served.ledger.drop_partials()  # the run was stopped: segment 2 will not be finished here
     assert assert_cut_off(raw) == b""
-    assert not served.ledger.has("video", 2)
+    assert not served.ledger.has(V, 2)
     # Another run finishes it later: it is served whole.
     served.grow(2, STEPS[2], local=5)
     served.complete(2, local=5)
@@ -328,7 +331,7 @@ def test_later_range_and_head_wait_for_the_complete_segment(served):
         head.send(served.path("video/2.m4s"), method="HEAD", headers={"Connection": "close"})
         # Both reached the server and are waiting (the session is told before any wait).
         assert wait_for(lambda: len(served.requested) == 2)
-        assert served.requested == [("video", 2), ("video", 2)]
+        assert served.requested == [(V, 2), (V, 2)]
         served.grow(2, STEPS[1])
         assert ranged.quiet() and head.quiet()  # no partial answer for either
         served.grow(2, STEPS[2])
@@ -357,7 +360,7 @@ def test_an_http_1_0_client_waits_for_the_whole_segment(served, raw):
     """HTTP/1.0 has no chunked encoding: such a client gets the segment once it is whole."""
     served.grow(2, STEPS[0])
     raw.send(served.path("video/2.m4s"), version="HTTP/1.0")
-    assert wait_for(lambda: served.requested == [("video", 2)])
+    assert wait_for(lambda: served.requested == [(V, 2)])
     assert raw.quiet()
     served.grow(2, STEPS[1])
     served.grow(2, STEPS[2])
@@ -415,4 +418,4 @@ def test_a_client_that_goes_away_mid_stream_is_no_longer_counted(served, raw):
     assert served.ledger.readers == 1
     raw.close()  # what a player does when it seeks elsewhere
     assert wait_for(lambda: served.ledger.readers == 0)
-    assert not served.ledger.has("video", 2)  # still being written: only the reader left
+    assert not served.ledger.has(V, 2)  # still being written: only the reader left

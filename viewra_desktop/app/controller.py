@@ -20,11 +20,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from ..core import binaries
+from ..core import binaries, layout
 from ..core.cache import Cache, mark_used
 from ..core.demo import demo_clip
 from ..core.errors import ViewraError
-from ..core.manifests import HLS_MASTER_NAME, MPD_NAME
 from ..core.profiles import get_profile
 from ..core.progress import Progress
 from ..core.server import SegmentServer
@@ -32,7 +31,7 @@ from ..core.session import Session, State
 
 logger = logging.getLogger(__name__)
 
-DEMO_FOLDER = "demo"
+DEMO_FOLDER = layout.DEMO
 INTERNAL_ERROR = "Viewra Desktop ran into an internal error; the log file has the details."
 
 
@@ -233,12 +232,12 @@ class SessionController(QObject):
             source=path,
             profile=profile.name,
             duration=plan.duration,
-            width=plan.width,
-            height=plan.height,
+            width=plan.main_video.width,
+            height=plan.main_video.height,
             from_cache=session.from_cache,
             folder=str(session.folder),
-            dash_url=self._url + MPD_NAME,
-            hls_url=self._url + HLS_MASTER_NAME,
+            dash_url=self._url + layout.MPD,
+            hls_url=self._url + layout.HLS_MASTER,
         )
         logger.info("playing %s (%s) from %s", path, profile.name, info.dash_url)
         self.session_changed.emit(info)

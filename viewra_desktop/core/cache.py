@@ -1,17 +1,10 @@
 """The cache: one folder per (file, profile), reused when finished.
 
-Layout of an entry (also the ready-to-publish package once finished)::
-
-    <cache>/sessions/<key>/
-        manifest.mpd  master.m3u8  video.m3u8  audio.m3u8   the player's manifests
-        video/init.mp4  video/1.m4s ...                      segments
-        audio/init.mp4  audio/1.m4s ...
-        .work/run-N-FIRST/                                   a run: pipe, inits, segments
-        .lock                                                held while a process uses it
-        complete.json                                        written last, only on success
-
-An entry is finished only if ``complete.json`` exists, names this format version and every
-segment it lists is on disk: a half-finished encode is never taken for a finished one.
+The layout of an entry (also the ready-to-publish package once finished) is ``layout``'s.
+An entry is finished only if its completion record exists, names this format version and
+every file it lists is on disk: a half-finished encode is never taken for a finished one.
+Entries are locked while a process uses them, with ``filelock`` (``flock`` on POSIX,
+``msvcrt.locking`` on Windows), so two windows, or a second app's sweep, never share one.
 """
 
 from __future__ import annotations
@@ -24,23 +17,18 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+import filelock
+
+from . import layout
 from .errors import CacheError
-from .manifests import write_atomically
+from .files import write_atomically
 
 logger = logging.getLogger(__name__)
 
 APP_NAME = "viewra-desktop"
 FORMAT_VERSION = 1  # bump when the package layout or encoding settings change
-COMPLETE_NAME = "complete.json"
-WORK_NAME = ".work"
-LOCK_NAME = ".lock"
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 
 def default_cache_root() -> Path:
@@ -78,11 +66,11 @@ class CacheEntry:
 
     @property
     def work(self) -> Path:
-        return self.path / WORK_NAME
+        return self.path / layout.WORK
 
     @property
     def complete_file(self) -> Path:
-        return self.path / COMPLETE_NAME
+        return self.path / layout.COMPLETE
 
     def read_complete(self) -> dict[str, Any] | None:
         """The completion record if the entry is finished and intact, else None."""
@@ -105,7 +93,7 @@ class CacheEntry:
     def reset(self) -> None:
         """Remove everything but the lock file (held by us)."""
         for child in self.path.iterdir():
-            if child.name == LOCK_NAME:
+            if child.name == layout.LOCK:
                 continue
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child, ignore_errors=True)
@@ -115,36 +103,34 @@ class CacheEntry:
 
 
 class EntryLock:
-    """An exclusive advisory lock on an entry for as long as a process uses it."""
+    """An exclusive lock on an entry for as long as a process uses it (not re-entrant: a
+    second lock on the same entry fails, in this process as in another)."""
 
     def __init__(self, entry: CacheEntry) -> None:
         self.entry = entry
-        self._handle: IO[bytes] | None = None
+        self._lock = filelock.FileLock(
+            entry.path / layout.LOCK,
+            timeout=0,  # never wait: an entry in use is reported at once
+            thread_local=False,  # taken on one thread, may be released on another
+            fallback_to_soft=False,  # a real OS lock, or an error
+        )
 
     def acquire(self) -> bool:
-        handle = open(self.entry.path / LOCK_NAME, "ab")  # noqa: SIM115 - held open
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                handle.close()
-                return False
-        self._handle = handle
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            return False
         return True
 
     def release(self) -> None:
-        if self._handle is not None:
-            if fcntl is not None:
-                with contextlib.suppress(OSError):
-                    fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
+        if self._lock.is_locked:
+            self._lock.release()
 
 
 class Cache:
     def __init__(self, root: Path | None = None) -> None:
         self.root = Path(root) if root is not None else default_cache_root()
-        self.sessions = self.root / "sessions"
+        self.sessions = self.root / layout.SESSIONS
 
     def ensure(self) -> None:
         try:

@@ -5,9 +5,12 @@ Tests compare the exact argv. Every flag carries a comment saying why it is ther
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .plan import AUDIO_RATE, Plan
+from . import layout
+from .plan import AudioTrack, Plan, RunSpec, VideoRendition
+from .streams import StreamId, StreamKind
 
 PROGRESS_PERIOD_S = 0.5
 PACKAGER_IO_CACHE = 1 << 20
@@ -77,59 +80,44 @@ def _skip_filter(skip: float, audio: bool = False) -> list[str]:
     return [f"{prefix}trim=start={_fmt(skip)}", f"{prefix}setpts=PTS-{_fmt(skip)}/TB"]
 
 
-def video_filters(plan: Plan, skip: float = 0.0) -> str:
+def video_filters(plan: Plan, rendition: VideoRendition, skip: float = 0.0) -> str:
     video = plan.media.video
     filters = _skip_filter(skip)  # first, so dropped frames are not filtered
     if video is not None and video.interlaced:
         filters.append("bwdif=mode=send_frame:deint=interlaced")  # only frames marked interlaced
-    if plan.frame_rate:
-        filters.append(f"fps={_fmt(plan.frame_rate)}")  # cap very high frame rates
+    if rendition.frame_rate:
+        filters.append(f"fps={_fmt(rendition.frame_rate)}")  # cap very high frame rates
     # ffmpeg has already applied rotation (autorotate); scale to the planned display size.
-    filters.append(f"scale={plan.width}:{plan.height}:flags=bicubic")
+    filters.append(f"scale={rendition.width}:{rendition.height}:flags=bicubic")
     filters.append("setsar=1")  # square pixels: the size above already holds the aspect ratio
     filters.append("format=yuv420p")  # 8-bit 4:2:0, what every H.264 decoder plays
     return ",".join(filters)
 
 
 @dataclass(frozen=True)
-class Run:
-    """The part of the timeline one ffmpeg + packager pair encodes.
+class Output:
+    """One ffmpeg output: a fragmented MP4 written into one pipe, holding ``streams`` in
+    this order (the packager selects them by their position in it)."""
 
-    ``first``..``last`` are video segment numbers (1-based; ``last`` None: to the end).
-    ``low_delay``: each frame leaves the encoder as soon as it is coded (no lookahead, threads
-    on slices rather than frames), for a run a player is waiting on: the first one, and one
-    started by a seek. It costs some compression (no macroblock tree) but no speed.
-    ``fast_start`` adds a quicker motion search for the first seconds. Neither touches the
-    SPS/PPS, so every run shares one init segment.
-    """
-
-    first: int = 1
-    last: int | None = None
-    low_delay: bool = False
-    fast_start: bool = False
-
-    def start_time(self, plan: Plan) -> float:
-        return plan.grid[self.first - 1]
-
-    def end_time(self, plan: Plan) -> float:
-        return plan.duration if self.last is None else plan.video_segment_span(self.last)[1]
-
-    def grid(self, plan: Plan) -> tuple[float, ...]:
-        """This run's keyframe times, relative to its own start."""
-        start = self.start_time(plan)
-        times = plan.grid[self.first - 1 : self.last]
-        return tuple(round(t - start, 6) for t in times)
+    path: str
+    streams: tuple[StreamId, ...]
 
 
-def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> list[str]:
-    """ffmpeg: the source to H.264/AAC fragmented MP4 written to ``output`` (the pipe)."""
+def output_streams(plan: Plan) -> tuple[tuple[StreamId, ...], ...]:
+    """Which streams share an ffmpeg output, and so a pipe: each video rendition has its own
+    (several video tracks in one fragmented MP4 through a pipe is untried); the audio tracks
+    ride in the first one."""
+    groups = [[rendition.stream] for rendition in plan.video]
+    groups[0] += [track.stream for track in plan.audio]
+    return tuple(tuple(group) for group in groups)
+
+
+def ffmpeg_command(ffmpeg: str, plan: Plan, outputs: Sequence[Output], run: RunSpec) -> list[str]:
+    """ffmpeg: the source to H.264/AAC fragmented MP4, one output per pipe."""
     media = plan.media
     assert media.video is not None
-    maxrate = plan.maxrate_kbps
-    start = run.start_time(plan)
-    length = run.end_time(plan) - start
-    # Large enough never to add a keyframe of its own: keyframes come only from the grid.
-    keyint = 100_000
+    timeline = plan.timeline
+    start = run.start_time(timeline)
     argv = [
         ffmpeg,
         "-hide_banner",
@@ -142,72 +130,46 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
     seek, skip = input_seek(plan, start)
     if seek > 0:
         argv += ["-ss", _fmt(seek)]  # input seeking: fast, and exact since we re-encode
-    argv += [
-        "-i", "file:" + media.path,  # "file:" keeps a colon in the name from naming a protocol
-        "-map", f"0:{media.video.index}",
-    ]  # fmt: skip
-    if plan.audio is not None:
-        argv += ["-map", f"0:{plan.audio.index}"]
+    argv += ["-i", "file:" + media.path]  # "file:" keeps a colon in a name from being a protocol
+    for output in outputs:
+        argv += _output_args(plan, output, run, skip)
+    return argv
+
+
+def _output_args(plan: Plan, output: Output, run: RunSpec, skip: float) -> list[str]:
+    media = plan.media
+    assert media.video is not None
+    timeline = plan.timeline
+    start = run.start_time(timeline)
+    length = run.end_time(timeline) - start
+    renditions = [plan.rendition(s) for s in output.streams if s.kind is StreamKind.VIDEO]
+    tracks = [plan.track(s) for s in output.streams if s.kind is StreamKind.AUDIO]
+    argv: list[str] = []
+    for stream in output.streams:
+        index = (
+            media.video.index
+            if stream.kind is StreamKind.VIDEO
+            else plan.track(stream).source.index
+        )
+        argv += ["-map", f"0:{index}"]
     argv += [
         "-map_metadata", "-1",  # the package carries no source tags
         "-map_chapters", "-1",
         "-sn", "-dn",  # subtitles and data streams are not packaged
         "-t", _fmt(length),  # exactly this run's part of the planned timeline
-        "-vf", video_filters(plan, skip),
-        # The encoder's clock: by default 1/frame rate, which moves every frame time onto
-        # that rate's ticks, so variable-rate video loses the frames that land on a taken
-        # tick, and a run loses its last frame when the source's frames sit between ticks.
-        "-enc_time_base:v", ENCODER_TIME_BASE,
-        "-c:v", "libx264",
-        "-preset", plan.profile.preset,
-        "-crf", str(plan.profile.crf),
-        "-maxrate", f"{maxrate}k",  # a cap so peaks stay streamable
-        "-bufsize", f"{maxrate * 2}k",
-        "-profile:v", "high",
-        "-level:v", f"{plan.level / 10:.1f}",  # matches the codecs string in the manifests
-        "-force_key_frames", keyframe_expr(run.grid(plan)),  # a keyframe on every grid time
-        "-sc_threshold", "0",  # no scene-cut keyframes between grid times
-        "-g", str(keyint),
     ]  # fmt: skip
-    no_b_frames = media.video.variable_rate
-    if no_b_frames:
-        # B-frames put each run's first frame two frame durations after its first decode
-        # time, and the package keeps the first run's offset (its edit list) for all runs:
-        # right only while frames last equally long. Without them the offset is zero.
-        argv += ["-bf", "0"]
-    if run.low_delay or run.fast_start:
-        x264 = ["sync-lookahead=0", "sliced-threads=1"]
-        if run.fast_start:
-            x264 += ["subme=1", "me=dia", "partitions=none"]
-        argv += ["-rc-lookahead", "0", "-x264-params", ":".join(x264)]
-    if plan.audio is not None:
-        # AAC priming puts the first packet 1024 samples early; mid-timeline that would
-        # start a sliver of a segment before the run's start, so start the audio late by
-        # as much (21 ms). At 0 the muxer shifts every stream to hide it, which B-frames
-        # (video decoded before 0) hide in turn; without them, start the audio late there too.
-        first_pts = 1024 if start > 0 or no_b_frames else 0
-        argv += [
-            "-c:a", "aac",
-            "-b:a", f"{plan.audio_kbps}k",
-            "-ac", str(plan.audio_channels),
-            "-ar", str(AUDIO_RATE),
-            # Continuous audio from the run's start (gaps filled, late starts padded), at
-            # least as long as the run, so every planned audio segment exists.
-            "-af", ",".join([
-                *_skip_filter(skip, audio=True),
-                f"aresample=async=1:first_pts={first_pts}",
-                f"apad=whole_dur={_fmt(length)}",
-            ]),
-        ]  # fmt: skip
+    for number, rendition in enumerate(renditions):
+        argv += _video_args(plan, rendition, f"v:{number}", run, skip)
+    for number, track in enumerate(tracks):
+        argv += _audio_args(plan, track, f"a:{number}", run, skip)
     if start > 0:
         argv += [
             "-output_ts_offset", _fmt(start),  # timestamps on the absolute timeline...
             "-avoid_negative_ts", "disabled",  # ...not shifted back to zero by the muxer...
             "-use_editlist", "0",
         ]  # fmt: skip
-    if start > 0:
         # Write each packet as soon as it is encoded rather than interleaved with the other
-        # stream: audio, quick to encode, then runs ahead of the video, so after a seek the
+        # streams: audio, quick to encode, then runs ahead of the video, so after a seek the
         # first audio segments are complete as soon as the first video frames are (a player
         # needs both to start). The packager reads each stream on its own. (At 0 the muxer
         # needs interleaving to shift B-frame decode times that start below zero.)
@@ -221,13 +183,79 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, output: str, run: Run = Run()) -> li
         + ("+frag_discont" if start > 0 else ""),  # ...and kept in the fragments (tfdt)
         "-frag_duration", str(FRAGMENT_US),
         "-flush_packets", "1",
-        "-y", "file:" + output,
+        "-y", "file:" + output.path,
     ]  # fmt: skip
     return argv
 
 
-def packager_command(packager: str, plan: Plan, pipe: str, run_dir: str) -> list[str]:
-    """Shaka Packager: the pipe into segments under ``run_dir``.
+def _no_b_frames(plan: Plan) -> bool:
+    """B-frames put each run's first frame two frame durations after its first decode time,
+    and the package keeps the first run's offset (its edit list) for all runs: right only
+    while frames last equally long. Without them the offset is zero."""
+    return plan.media.video is not None and plan.media.video.variable_rate
+
+
+def _video_args(
+    plan: Plan, rendition: VideoRendition, spec: str, run: RunSpec, skip: float
+) -> list[str]:
+    maxrate = rendition.maxrate_kbps
+    # Large enough never to add a keyframe of its own: keyframes come only from the grid.
+    keyint = 100_000
+    argv = [
+        f"-filter:{spec}", video_filters(plan, rendition, skip),
+        # The encoder's clock: by default 1/frame rate, which moves every frame time onto
+        # that rate's ticks, so variable-rate video loses the frames that land on a taken
+        # tick, and a run loses its last frame when the source's frames sit between ticks.
+        f"-enc_time_base:{spec}", ENCODER_TIME_BASE,
+        f"-c:{spec}", "libx264",
+        f"-preset:{spec}", plan.profile.preset,
+        f"-crf:{spec}", str(plan.profile.crf),
+        f"-maxrate:{spec}", f"{maxrate}k",  # a cap so peaks stay streamable
+        f"-bufsize:{spec}", f"{maxrate * 2}k",
+        f"-profile:{spec}", "high",
+        f"-level:{spec}", f"{rendition.level / 10:.1f}",  # matches the manifests' codecs
+        f"-force_key_frames:{spec}", keyframe_expr(run.grid(plan.timeline)),  # on the grid
+        f"-sc_threshold:{spec}", "0",  # no scene-cut keyframes between grid times
+        f"-g:{spec}", str(keyint),
+    ]  # fmt: skip
+    if _no_b_frames(plan):
+        argv += [f"-bf:{spec}", "0"]
+    if run.low_delay or run.fast_start:
+        x264 = ["sync-lookahead=0", "sliced-threads=1"]
+        if run.fast_start:
+            x264 += ["subme=1", "me=dia", "partitions=none"]
+        argv += [f"-rc-lookahead:{spec}", "0", f"-x264-params:{spec}", ":".join(x264)]
+    return argv
+
+
+def _audio_args(plan: Plan, track: AudioTrack, spec: str, run: RunSpec, skip: float) -> list[str]:
+    timeline = plan.timeline
+    start = run.start_time(timeline)
+    length = run.end_time(timeline) - start
+    # AAC priming puts the first packet 1024 samples early; mid-timeline that would start a
+    # sliver of a segment before the run's start, so start the audio late by as much (21 ms).
+    # At 0 the muxer shifts every stream to hide it, which B-frames (video decoded before 0)
+    # hide in turn; without them, start the audio late there too.
+    first_pts = 1024 if start > 0 or _no_b_frames(plan) else 0
+    return [
+        f"-c:{spec}", "aac",
+        f"-b:{spec}", f"{track.kbps}k",
+        f"-ac:{spec}", str(track.channels),
+        f"-ar:{spec}", str(track.sample_rate),
+        # Continuous audio from the run's start (gaps filled, late starts padded), at least
+        # as long as the run, so every planned audio segment exists.
+        f"-filter:{spec}", ",".join([
+            *_skip_filter(skip, audio=True),
+            f"aresample=async=1:first_pts={first_pts}",
+            f"apad=whole_dur={_fmt(length)}",
+        ]),
+    ]  # fmt: skip
+
+
+def packager_command(
+    packager: str, plan: Plan, outputs: Sequence[Output], run_dir: str
+) -> list[str]:
+    """Shaka Packager: the pipes into segments under ``run_dir``.
 
     Paths are relative to the session folder (the process's working directory), so no
     user-chosen folder name can break the stream descriptor syntax (commas, '=').
@@ -237,23 +265,21 @@ def packager_command(packager: str, plan: Plan, pipe: str, run_dir: str) -> list
     cleanly. Segments are numbered from 0 in each run (the session maps them onto the
     timeline; this mode ignores ``--start_segment_number``). No manifest is written.
     """
-    streams = ["video"]
-    if plan.audio is not None:
-        streams.append("audio")
     argv = [packager]
-    for stream in streams:
-        argv.append(
-            ",".join(
-                (
-                    f"in={pipe}",
-                    f"stream={stream}",
-                    f"init_segment={run_dir}/{stream}-init.mp4",
-                    f"segment_template={run_dir}/{stream}/$Number$.m4s",
+    for output in outputs:
+        for position, stream in enumerate(output.streams):
+            argv.append(
+                ",".join(
+                    (
+                        f"in={output.path}",
+                        f"stream={position}",  # its place in that output (ffmpeg's -map order)
+                        f"init_segment={run_dir}/{layout.run_init(stream)}",
+                        f"segment_template={run_dir}/{layout.run_segment_template(stream)}",
+                    )
                 )
             )
-        )
     argv += [
-        "--segment_duration", _fmt(plan.unit),  # the grid's unit: one bucket per segment
+        "--segment_duration", _fmt(plan.timeline.unit),  # the grid's unit: a bucket a segment
         "--low_latency_dash_mode",  # write each segment as it is made, not when it ends
         # Required with that mode; it only goes into an MPD, and none is written here.
         "--utc_timings", "urn:mpeg:dash:utc:direct:2014=unused",

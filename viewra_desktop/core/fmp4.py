@@ -1,11 +1,12 @@
-"""Just enough of fragmented MP4 to learn a segment's timing from the packager's files.
+"""Just enough of fragmented MP4 to learn a segment's timing from the packager's files, and
+to rewrite a segment as one fragment.
 
 The packager in low-latency mode writes each segment as a run of small fragments and reports
 no durations, so the session reads them from the files: the track's timescale from the init
 segment (``moov/trak/mdia/mdhd``), and from a media segment the decode time of its first
 fragment (``moof/traf/tfdt``) and the sample durations (``trun``, or the defaults in
-``tfhd`` and the init segment's ``trex``). Only box headers and these few small boxes are
-read; sample data is skipped.
+``tfhd`` and the init segment's ``trex``). To learn the timing only box headers and these
+few small boxes are read; sample data is skipped.
 
 ``compact`` rewrites such a segment as one fragment: the packager's low-latency mode makes a
 fragment per frame, about 100 bytes of boxes each (40 kbit/s for AAC audio, as much as the

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .streams import StreamId
+
 
 class Wait(enum.Enum):
     READY = "ready"  # the segment is complete on disk
@@ -34,9 +36,12 @@ class _StreamState:
 
 
 class Ledger:
-    """Thread-safe record of complete segments per stream ("video", "audio")."""
+    """Thread-safe record of complete segments per segmented stream.
 
-    def __init__(self, streams: tuple[str, ...]) -> None:
+    Threads: the session's monitor thread writes; the server's request threads wait and read.
+    """
+
+    def __init__(self, streams: tuple[StreamId, ...]) -> None:
         self._streams = {name: _StreamState() for name in streams}
         self._cond = threading.Condition()
         self._finished = False
@@ -45,7 +50,7 @@ class Ledger:
 
     # -- writers ----------------------------------------------------------------------------
 
-    def add_segments(self, stream: str, segments: dict[int, float]) -> bool:
+    def add_segments(self, stream: StreamId, segments: dict[int, float]) -> bool:
         """Record segments as complete; return True if anything was new."""
         with self._cond:
             state = self._streams[stream]
@@ -58,18 +63,18 @@ class Ledger:
             self._cond.notify_all()
             return True
 
-    def set_init_ready(self, stream: str) -> None:
+    def set_init_ready(self, stream: StreamId) -> None:
         with self._cond:
             self._streams[stream].init_ready = True
             self._cond.notify_all()
 
-    def set_end(self, stream: str, last: int) -> None:
+    def set_end(self, stream: StreamId, last: int) -> None:
         """The stream really ends at segment ``last``: later numbers will never come."""
         with self._cond:
             self._streams[stream].end = last
             self._cond.notify_all()
 
-    def set_partial(self, stream: str, number: int, path: Path) -> None:
+    def set_partial(self, stream: StreamId, number: int, path: Path) -> None:
         """Segment ``number`` is being written to ``path`` (which grows until it is complete)."""
         with self._cond:
             state = self._streams[stream]
@@ -84,7 +89,7 @@ class Ledger:
                 state.partial = None
             self._cond.notify_all()
 
-    def end(self, stream: str) -> int | None:
+    def end(self, stream: StreamId) -> int | None:
         with self._cond:
             return self._streams[stream].end
 
@@ -102,7 +107,7 @@ class Ledger:
     # -- readers ----------------------------------------------------------------------------
 
     @property
-    def streams(self) -> tuple[str, ...]:
+    def streams(self) -> tuple[StreamId, ...]:
         return tuple(self._streams)
 
     @property
@@ -113,15 +118,15 @@ class Ledger:
     def finished(self) -> bool:
         return self._finished
 
-    def has(self, stream: str, number: int) -> bool:
+    def has(self, stream: StreamId, number: int) -> bool:
         with self._cond:
             return number in self._streams[stream].segments
 
-    def segments(self, stream: str) -> dict[int, float]:
+    def segments(self, stream: StreamId) -> dict[int, float]:
         with self._cond:
             return dict(self._streams[stream].segments)
 
-    def count(self, stream: str) -> int:
+    def count(self, stream: StreamId) -> int:
         with self._cond:
             return len(self._streams[stream].segments)
 
@@ -141,13 +146,13 @@ class Ledger:
         with self._cond:
             return self._readers
 
-    def partial(self, stream: str, number: int) -> Path | None:
+    def partial(self, stream: StreamId, number: int) -> Path | None:
         """The file segment ``number`` is being written to, or None."""
         with self._cond:
             partial = self._streams[stream].partial
             return partial[1] if partial is not None and partial[0] == number else None
 
-    def follow(self, stream: str, number: int, path: Path, timeout: float) -> Wait:
+    def follow(self, stream: StreamId, number: int, path: Path, timeout: float) -> Wait:
         """For a reader of a growing segment: READY once it is complete, GROWING while it is
         still being written (after waiting up to ``timeout`` for news), FAILED if it never
         will be (its run stopped, or the pipeline failed)."""
@@ -162,13 +167,13 @@ class Ledger:
                     self._cond.wait(timeout)
             return Wait.GROWING
 
-    def init_ready(self, stream: str) -> bool:
+    def init_ready(self, stream: StreamId) -> bool:
         with self._cond:
             return self._streams[stream].init_ready
 
     def wait(
         self,
-        stream: str,
+        stream: StreamId,
         number: int | None,
         timeout: float,
         cancelled: Callable[[], bool] | None = None,

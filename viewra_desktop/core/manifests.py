@@ -8,52 +8,53 @@ folder a ready-to-publish package.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from .plan import AUDIO_RATE, Plan
+from . import layout
+from .files import write_atomically
+from .plan import Plan
+from .streams import StreamId, StreamKind
 
-MPD_NAME = "manifest.mpd"
-HLS_MASTER_NAME = "master.m3u8"
 TIMESCALE = 1000  # manifest time in milliseconds
 
 
 @dataclass(frozen=True)
 class Track:
-    """What a manifest says about one stream (``name`` is also its folder)."""
+    """What a manifest says about one segmented stream: its segments' durations."""
 
-    name: str  # "video" or "audio"
-    durations: tuple[float, ...]  # seconds, segment 1 first
+    stream: StreamId
+    durations: tuple[float, ...]  # seconds, segment ``start_number`` first
     start_number: int = 1
 
     @property
     def playlist(self) -> str:
-        return f"{self.name}.m3u8"
+        return layout.playlist(self.stream)
 
     @property
     def init(self) -> str:
-        return f"{self.name}/init.mp4"
+        return layout.init(self.stream)
 
     def segment(self, number: int) -> str:
-        return f"{self.name}/{number}.m4s"
+        return layout.segment(self.stream, number)
 
 
 def tracks_for(
-    plan: Plan,
-    video_durations: Sequence[float] | None = None,
-    audio_durations: Sequence[float] | None = None,
-) -> tuple[Track, Track | None]:
-    video = Track("video", tuple(video_durations or plan.video_durations()))
-    audio = None
-    if plan.audio is not None:
-        audio = Track("audio", tuple(audio_durations or plan.audio_durations()))
-    return video, audio
+    plan: Plan, durations: Mapping[StreamId, Sequence[float]] | None = None
+) -> tuple[Track, ...]:
+    """A track per segmented stream of the plan: the planned durations, or ``durations``."""
+    known = durations or {}
+    return tuple(
+        Track(stream, tuple(known.get(stream) or plan.durations(stream)))
+        for stream in plan.segmented
+    )
+
+
+def _of_kind(tracks: Sequence[Track], kind: StreamKind) -> list[Track]:
+    return [t for t in tracks if t.stream.kind is kind]
 
 
 def _iso_duration(seconds: float) -> str:
@@ -85,7 +86,7 @@ def _segment_template(track: Track, indent: str) -> list[str]:
     inner = indent + "  "
     return [
         f'{indent}<SegmentTemplate timescale="{TIMESCALE}" initialization="{track.init}" '
-        f'media="{track.name}/$Number$.m4s" startNumber="{track.start_number}">',
+        f'media="{layout.segment_template(track.stream)}" startNumber="{track.start_number}">',
         f"{inner}<SegmentTimeline>",
         *(f"{inner}  {s}" for s in _timeline(track.durations)),
         f"{inner}</SegmentTimeline>",
@@ -93,33 +94,52 @@ def _segment_template(track: Track, indent: str) -> list[str]:
     ]
 
 
-def render_mpd(plan: Plan, video: Track, audio: Track | None) -> str:
-    duration = sum(video.durations)
+def _duration(tracks: Sequence[Track]) -> float:
+    """The presentation's length: that of its (first) video."""
+    return sum(_of_kind(tracks, StreamKind.VIDEO)[0].durations)
+
+
+def _adaptation_set(number: int, kind: StreamKind, attributes: str = "") -> str:
+    word = layout.media_type(kind)
+    return (
+        f'    <AdaptationSet id="{number}" contentType="{word}" mimeType="{word}/mp4"'
+        f'{attributes} segmentAlignment="true" startWithSAP="1">'
+    )
+
+
+def render_mpd(plan: Plan, tracks: Sequence[Track]) -> str:
+    duration = _duration(tracks)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" '
         'profiles="urn:mpeg:dash:profile:isoff-live:2011" '
         f'mediaPresentationDuration="{_iso_duration(duration)}" minBufferTime="PT1S">',
         f'  <Period id="0" start="PT0S" duration="{_iso_duration(duration)}">',
-        '    <AdaptationSet id="0" contentType="video" mimeType="video/mp4" '
-        'segmentAlignment="true" startWithSAP="1">',
-        f'      <Representation id="video" bandwidth="{plan.bandwidth}" '
-        f'codecs="{plan.video_codecs}" width="{plan.width}" height="{plan.height}" sar="1:1">',
-        *_segment_template(video, "        "),
-        "      </Representation>",
-        "    </AdaptationSet>",
+        _adaptation_set(0, StreamKind.VIDEO),
     ]
-    if audio is not None and plan.audio is not None:
-        lang = f" lang={quoteattr(plan.audio.language)}" if plan.audio.language else ""
+    for track in _of_kind(tracks, StreamKind.VIDEO):
+        video = plan.rendition(track.stream)
         lines += [
-            f'    <AdaptationSet id="1" contentType="audio" mimeType="audio/mp4"{lang} '
-            'segmentAlignment="true" startWithSAP="1">',
-            f'      <Representation id="audio" bandwidth="{plan.audio_kbps * 1000}" '
-            f'codecs="{plan.audio_codecs}" audioSamplingRate="{AUDIO_RATE}">',
+            f'      <Representation id="{layout.name(track.stream)}" '
+            f'bandwidth="{video.bandwidth}" codecs="{video.codecs}" '
+            f'width="{video.width}" height="{video.height}" sar="1:1">',
+            *_segment_template(track, "        "),
+            "      </Representation>",
+        ]
+    lines.append("    </AdaptationSet>")
+    for number, track in enumerate(_of_kind(tracks, StreamKind.AUDIO), start=1):
+        audio = plan.track(track.stream)
+        language = audio.source.language
+        lang = f" lang={quoteattr(language)}" if language else ""
+        lines += [
+            _adaptation_set(number, StreamKind.AUDIO, lang),
+            f'      <Representation id="{layout.name(track.stream)}" '
+            f'bandwidth="{audio.bandwidth}" codecs="{audio.codecs}" '
+            f'audioSamplingRate="{audio.sample_rate}">',
             "        <AudioChannelConfiguration "
             'schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" '
-            f'value="{plan.audio_channels}"/>',
-            *_segment_template(audio, "        "),
+            f'value="{audio.channels}"/>',
+            *_segment_template(track, "        "),
             "      </Representation>",
             "    </AdaptationSet>",
         ]
@@ -147,57 +167,48 @@ def render_media_playlist(track: Track) -> str:
     return "\n".join(lines)
 
 
-def render_master_playlist(plan: Plan, video: Track, audio: Track | None) -> str:
-    codecs = plan.video_codecs
-    bandwidth = plan.bandwidth
+AUDIO_GROUP = layout.media_type(StreamKind.AUDIO)  # the HLS group of every audio rendition
+
+
+def render_master_playlist(plan: Plan, tracks: Sequence[Track]) -> str:
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    audio_attr = ""
-    if audio is not None and plan.audio is not None:
-        codecs += "," + plan.audio_codecs
-        bandwidth += plan.audio_kbps * 1000
+    audio_tracks = [plan.track(t.stream) for t in _of_kind(tracks, StreamKind.AUDIO)]
+    audio_playlists = [t.playlist for t in _of_kind(tracks, StreamKind.AUDIO)]
+    for number, (audio, uri) in enumerate(zip(audio_tracks, audio_playlists, strict=True)):
         # A language tag is letters, digits and '-'; anything else would break the quoting.
-        tag = "".join(c for c in plan.audio.language if c.isalnum() or c == "-")
+        tag = "".join(c for c in audio.source.language if c.isalnum() or c == "-")
         lang = f',LANGUAGE="{tag}"' if tag else ""
+        default = "YES" if number == 0 else "NO"
         lines.append(
-            f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio"{lang},DEFAULT=YES,'
-            f'AUTOSELECT=YES,CHANNELS="{plan.audio_channels}",URI="{audio.playlist}"'
+            f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{AUDIO_GROUP}",NAME="Audio"{lang},'
+            f'DEFAULT={default},AUTOSELECT=YES,CHANNELS="{audio.channels}",URI="{uri}"'
         )
-        audio_attr = ',AUDIO="audio"'
-    lines += [
-        f'#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},CODECS="{codecs}",'
-        f"RESOLUTION={plan.width}x{plan.height}{audio_attr}",
-        video.playlist,
-        "",
-    ]
+    audio_codecs = sorted({a.codecs for a in audio_tracks})
+    audio_bandwidth = max((a.bandwidth for a in audio_tracks), default=0)
+    audio_attr = f',AUDIO="{AUDIO_GROUP}"' if audio_tracks else ""
+    for track in _of_kind(tracks, StreamKind.VIDEO):
+        video = plan.rendition(track.stream)
+        codecs = ",".join([video.codecs, *audio_codecs])
+        lines += [
+            f'#EXT-X-STREAM-INF:BANDWIDTH={video.bandwidth + audio_bandwidth},CODECS="{codecs}",'
+            f"RESOLUTION={video.width}x{video.height}{audio_attr}",
+            track.playlist,
+        ]
+    lines.append("")
     return "\n".join(lines)
 
 
-def render_all(plan: Plan, video: Track, audio: Track | None) -> dict[str, str]:
+def render_all(plan: Plan, tracks: Sequence[Track]) -> dict[str, str]:
     """File name -> text, for every manifest of the session."""
     files = {
-        MPD_NAME: render_mpd(plan, video, audio),
-        HLS_MASTER_NAME: render_master_playlist(plan, video, audio),
-        video.playlist: render_media_playlist(video),
+        layout.MPD: render_mpd(plan, tracks),
+        layout.HLS_MASTER: render_master_playlist(plan, tracks),
     }
-    if audio is not None:
-        files[audio.playlist] = render_media_playlist(audio)
+    for track in tracks:
+        files[track.playlist] = render_media_playlist(track)
     return files
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it over: never half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a published package must be readable
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def write_manifests(folder: Path, plan: Plan, video: Track, audio: Track | None) -> None:
-    for name, text in render_all(plan, video, audio).items():
+def write_manifests(folder: Path, plan: Plan, tracks: Sequence[Track]) -> None:
+    for name, text in render_all(plan, tracks).items():
         write_atomically(folder / name, text.encode("utf-8"))

@@ -54,7 +54,7 @@ class FifoPipe(Pipe):
         self.writer_path = self.reader_path = str(path)
 
     @classmethod
-    def create(cls, folder: Path, name: str = "pipe.fifo") -> FifoPipe:
+    def create(cls, folder: Path, name: str) -> FifoPipe:
         path = folder / name
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
@@ -329,10 +329,11 @@ if sys.platform == "win32":
         ).start()
 
 
-def create_pipe(folder: Path) -> Pipe:
-    """The platform's pipe: a FIFO in ``folder`` on POSIX, a named-pipe relay on Windows."""
+def create_pipe(folder: Path, name: str) -> Pipe:
+    """The platform's pipe: a FIFO ``name`` in ``folder`` on POSIX, a named-pipe relay on
+    Windows (named by the system)."""
     if os.name == "posix":
-        return FifoPipe.create(folder)
+        return FifoPipe.create(folder, name)
     if sys.platform == "win32":
         return _create_windows_pipe()
     raise NotImplementedError(f"no pipe implementation for {sys.platform}")

@@ -15,8 +15,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .probe import AudioStream, MediaInfo
+from .numbering import Timeline
+from .probe import AudioStream, MediaInfo, SubtitleStream
 from .profiles import Profile
+from .streams import StreamId, StreamKind, audio, video
 
 UNIT_S = 0.5  # packager --segment_duration; every grid time is a multiple of it
 FIRST_SEGMENTS_S = (0.5, 0.5)  # short first segments for a fast start
@@ -42,62 +44,150 @@ _LEVELS = (
 
 
 @dataclass(frozen=True)
-class Plan:
-    media: MediaInfo
-    profile: Profile
+class VideoRendition:
+    """One video rendition: size, frame rate and rates of an H.264 encode."""
+
+    stream: StreamId
     width: int
     height: int
     frame_rate: float  # output frames per second (0.0: keep the source timing)
     level: int  # H.264 level_idc, e.g. 40 for 4.0
     maxrate_kbps: int
-    grid: tuple[float, ...]  # start time of every video segment, grid[0] == 0.0
-    duration: float
-    audio: AudioStream | None
-    audio_channels: int
-    unit: float = UNIT_S
 
     @property
-    def video_segments(self) -> int:
-        return len(self.grid)
-
-    @property
-    def audio_segments(self) -> int:
-        if self.audio is None:
-            return 0
-        return max(1, math.ceil(self.duration / self.unit - 1e-6))
-
-    def video_segment_span(self, number: int) -> tuple[float, float]:
-        """(start, end) in seconds of video segment ``number`` (1-based, like the packager)."""
-        start = self.grid[number - 1]
-        end = self.grid[number] if number < len(self.grid) else self.duration
-        return start, end
-
-    def audio_segment_span(self, number: int) -> tuple[float, float]:
-        start = (number - 1) * self.unit
-        return start, min(self.duration, number * self.unit)
-
-    def video_durations(self) -> list[float]:
-        return [b - a for a, b in map(self.video_segment_span, range(1, len(self.grid) + 1))]
-
-    def audio_durations(self) -> list[float]:
-        return [b - a for a, b in map(self.audio_segment_span, range(1, self.audio_segments + 1))]
-
-    @property
-    def video_codecs(self) -> str:
+    def codecs(self) -> str:
         return f"avc1.6400{self.level:02x}"  # High profile, no constraint flags
 
     @property
-    def audio_codecs(self) -> str:
+    def bandwidth(self) -> int:
+        """Peak bits per second, as manifests declare it."""
+        return self.maxrate_kbps * 1000
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    """One audio track of the source, encoded to AAC."""
+
+    stream: StreamId
+    source: AudioStream
+    channels: int
+    kbps: int
+
+    @property
+    def codecs(self) -> str:
         return "mp4a.40.2"  # AAC-LC
 
     @property
-    def audio_kbps(self) -> int:
-        return self.profile.audio_kbps if self.audio_channels > 1 else self.profile.audio_kbps // 2
+    def sample_rate(self) -> int:
+        return AUDIO_RATE
 
     @property
     def bandwidth(self) -> int:
-        """Peak bits per second of the video, as manifests declare it."""
-        return self.maxrate_kbps * 1000
+        return self.kbps * 1000
+
+
+@dataclass(frozen=True)
+class TextTrack:
+    """A text subtitle track of the source, served as one WebVTT file."""
+
+    stream: StreamId
+    source: SubtitleStream
+
+
+@dataclass(frozen=True)
+class ImagePlan:
+    """The thumbnail stream: one picture every ``interval`` seconds, in tiled sheets."""
+
+    stream: StreamId
+    interval: float
+    width: int  # of one thumbnail
+    height: int
+    columns: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    media: MediaInfo
+    profile: Profile
+    timeline: Timeline
+    video: tuple[VideoRendition, ...]
+    audio: tuple[AudioTrack, ...] = ()
+    text: tuple[TextTrack, ...] = ()
+    image: ImagePlan | None = None
+
+    @property
+    def duration(self) -> float:
+        return self.timeline.duration
+
+    @property
+    def grid(self) -> tuple[float, ...]:
+        return self.timeline.grid
+
+    @property
+    def segmented(self) -> tuple[StreamId, ...]:
+        """The streams runs encode into segments: video renditions, then audio tracks."""
+        return tuple(v.stream for v in self.video) + tuple(a.stream for a in self.audio)
+
+    @property
+    def main_video(self) -> VideoRendition:
+        return self.video[0]
+
+    def count(self, stream: StreamId) -> int:
+        """How many segments the manifests list for a segmented stream."""
+        return self.timeline.count(stream.kind)
+
+    def durations(self, stream: StreamId) -> list[float]:
+        return self.timeline.durations(stream.kind)
+
+    def rendition(self, stream: StreamId) -> VideoRendition:
+        return next(v for v in self.video if v.stream == stream)
+
+    def track(self, stream: StreamId) -> AudioTrack:
+        return next(a for a in self.audio if a.stream == stream)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """The part of the timeline one ffmpeg + packager pair encodes, and how.
+
+    ``first``..``last`` are video segment numbers (1-based; ``last`` None: to the end).
+    ``low_delay``: each frame leaves the encoder as soon as it is coded (no lookahead, threads
+    on slices rather than frames), for a run a player is waiting on: the first one, and one
+    started by a seek. It costs some compression (no macroblock tree) but no speed.
+    ``fast_start`` adds a quicker motion search for the first seconds. Neither touches the
+    SPS/PPS, so every run shares one init segment.
+    """
+
+    first: int = 1
+    last: int | None = None
+    low_delay: bool = False
+    fast_start: bool = False
+
+    def start_time(self, timeline: Timeline) -> float:
+        return timeline.grid[self.first - 1]
+
+    def end_time(self, timeline: Timeline) -> float:
+        if self.last is None:
+            return timeline.duration
+        return timeline.span(StreamKind.VIDEO, self.last)[1]
+
+    def grid(self, timeline: Timeline) -> tuple[float, ...]:
+        """This run's keyframe times, relative to its own start."""
+        start = self.start_time(timeline)
+        times = timeline.grid[self.first - 1 : self.last]
+        return tuple(round(t - start, 6) for t in times)
+
+    def first_number(self, timeline: Timeline, kind: StreamKind) -> int:
+        """The timeline number of this run's first segment of a ``kind`` stream."""
+        return timeline.first_from(kind, self.start_time(timeline))
+
+    def last_number(self, timeline: Timeline, kind: StreamKind) -> int:
+        """The last number it is to make (the packager may cut a sliver more from audio
+        that runs past the run's end: that piece is not kept)."""
+        if self.last is None:
+            return timeline.count(kind)
+        return timeline.last_before(kind, self.end_time(timeline))
 
 
 def make_grid(duration: float) -> tuple[float, ...]:
@@ -143,26 +233,36 @@ def source_maxrate_kbps(width: int, height: int, fps: float) -> int:
     return int(min(40000, max(1500, 8000 * pixels / (1920 * 1080 * 30))))
 
 
+def audio_track(source: AudioStream, index: int, profile: Profile) -> AudioTrack:
+    channels = min(2, source.channels)
+    kbps = profile.audio_kbps if channels > 1 else profile.audio_kbps // 2
+    return AudioTrack(audio(index), source, channels, kbps)
+
+
 def make_plan(media: MediaInfo, profile: Profile, audio_index: int = 0) -> Plan:
-    video = media.video
-    if video is None:
+    source = media.video
+    if source is None:
         raise ValueError("a plan needs a video stream")
-    width, height = output_size(video.display_size, profile.short_side)
-    fps = video.frame_rate
+    width, height = output_size(source.display_size, profile.short_side)
+    fps = source.frame_rate
     out_fps = MAX_FPS if fps > MAX_FPS + 0.5 else 0.0
     effective_fps = out_fps or fps
     maxrate = profile.maxrate_kbps or source_maxrate_kbps(width, height, effective_fps)
-    audio = media.audio[audio_index] if len(media.audio) > audio_index else None
-    return Plan(
-        media=media,
-        profile=profile,
+    rendition = VideoRendition(
+        stream=video(0),
         width=width,
         height=height,
         frame_rate=out_fps,
         level=h264_level(width, height, effective_fps, maxrate),
         maxrate_kbps=maxrate,
-        grid=make_grid(media.duration),
-        duration=media.duration,
-        audio=audio,
-        audio_channels=min(2, audio.channels) if audio else 0,
+    )
+    tracks: tuple[AudioTrack, ...] = ()
+    if len(media.audio) > audio_index:
+        tracks = (audio_track(media.audio[audio_index], 0, profile),)
+    return Plan(
+        media=media,
+        profile=profile,
+        timeline=Timeline(make_grid(media.duration), media.duration, UNIT_S),
+        video=(rendition,),
+        audio=tracks,
     )

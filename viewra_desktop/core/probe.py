@@ -177,7 +177,7 @@ def parse_probe(data: dict[str, Any], path: str = "", size: int = 0) -> MediaInf
     subtitles: list[SubtitleStream] = []
     stream_durations: list[float] = []
     for stream in streams:
-        kind = stream.get("codec_type")
+        kind = stream.get("codec_type")  # ffprobe's words: "video", "audio", "subtitle"
         disposition = stream.get("disposition") or {}
         tags = _tags(stream)
         index = int(stream.get("index", 0))

@@ -2,8 +2,8 @@
 
 One place starts every ffmpeg and packager process: it logs the exact argv, ties the child's
 life to this process (on Linux a parent-death signal, so a killed app leaves no encoder
-behind), keeps the tail of stderr for error messages, and stops with escalation
-(terminate, wait, kill, wait) so no zombie is left.
+behind), keeps the tail of stderr for error messages, and kills and reaps it, so no zombie
+is left.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 logger = logging.getLogger(__name__)
 
 STDERR_TAIL_LINES = 40
-TERMINATE_GRACE_S = 2.0
 _PR_SET_PDEATHSIG = 1
 
 
@@ -172,29 +171,12 @@ class SupervisedProcess:
 
     # -- stopping ---------------------------------------------------------------------------
 
-    def stop(self, grace: float = TERMINATE_GRACE_S) -> None:
-        """Terminate, wait ``grace`` seconds, kill, wait. Safe to call twice or from threads."""
-        with self._lock:
-            popen = self._popen
-            if popen is None:
-                return
-            if popen.poll() is None:
-                self._stopping = True
-                logger.info("stop %s (pid %d)", self.name, popen.pid)
-                with contextlib.suppress(ProcessLookupError):
-                    popen.terminate()
-                try:
-                    popen.wait(grace)
-                except subprocess.TimeoutExpired:
-                    logger.warning("%s did not end in %.1f s: killing it", self.name, grace)
-                    with contextlib.suppress(ProcessLookupError):
-                        popen.kill()
-                    popen.wait()
-            for thread in self._readers:
-                thread.join(timeout=2.0)
-
     def kill(self) -> None:
-        """Immediate SIGKILL and reap (for a process known to be stuck)."""
+        """Immediate SIGKILL and reap. Safe to call twice or from several threads.
+
+        Runs are stopped this way: what they have not finished is thrown away, so no process
+        needs a clean exit (a terminated ffmpeg would first flush its encoder), and SIGKILL
+        also ends an ffmpeg blocked opening a FIFO, where SIGTERM does not."""
         with self._lock:
             popen = self._popen
             if popen is not None and popen.poll() is None:

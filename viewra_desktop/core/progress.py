@@ -36,14 +36,11 @@ class Progress:
 class ProgressParser:
     """Feed it ffmpeg's progress lines; it calls ``on_progress`` at each block's end.
 
-    ``offset`` is added to positions (an encode started part-way into the timeline).
+    Positions are ffmpeg's own: from the start of what it encodes.
     """
 
-    def __init__(
-        self, duration: float, on_progress: Callable[[Progress], None], offset: float = 0.0
-    ) -> None:
+    def __init__(self, duration: float, on_progress: Callable[[Progress], None]) -> None:
         self.duration = duration
-        self.offset = offset
         self._on_progress = on_progress
         self._block: dict[str, str] = {}
         self._position = 0.0  # the last known output time
@@ -75,7 +72,7 @@ class ProgressParser:
             speed = 0.0
         done = block.get("progress") == "end"
         return Progress(
-            position=min(self.duration, position + self.offset),
+            position=min(self.duration, position),
             duration=self.duration,
             speed=speed if speed == speed else 0.0,
             done=done,

@@ -1,9 +1,12 @@
 """The local HTTP server that waits for segments.
 
 It listens on 127.0.0.1 only, on a free port unless told otherwise. Each session is mounted
-under an unguessable token (``/<token>/manifest.mpd``); a request names a file by a fixed
-pattern, never by a path on disk, so nothing outside the session can be reached and there
-are no directory listings.
+under an unguessable token (``/<token>/manifest.mpd``); a request names a file of the package
+layout (only names ``layout.parse`` reads back, of streams the session has), never a path on
+disk, so nothing outside the session can be reached and there are no directory listings.
+
+Threads: one per connection (``ThreadingHTTPServer``); they wait on the session's ledger and
+call its ``on_request`` hook, which only records the request.
 
 A request for a segment that is not complete yet waits until it is: never a 404 for a
 segment the plan promises, never half a file. Once the packager is writing that segment, the
@@ -23,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import os
 import re
 import secrets
 import select
@@ -36,7 +40,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import layout
+from .layout import Name, Part
 from .ledger import Ledger, Wait
+from .streams import StreamId
 
 logger = logging.getLogger(__name__)
 
@@ -45,16 +52,6 @@ SEGMENT_WAIT_S = 60.0  # longest a request waits for the encoder before 504
 CHUNK = 256 * 1024
 GROWING_POLL_S = 0.005  # how often a streamed segment's file is checked for new bytes
 
-MIME_TYPES = {
-    ".mpd": "application/dash+xml",
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".vtt": "text/vtt",
-}
-_NAME = re.compile(
-    r"^(?:(?P<manifest>manifest\.mpd|master\.m3u8|video\.m3u8|audio\.m3u8)"
-    r"|(?P<stream>video|audio)/(?:(?P<init>init\.mp4)|(?P<number>[1-9][0-9]{0,8})\.m4s)"
-    r"|subtitles/(?P<vtt>[a-z0-9_-]{1,40}\.vtt))$"
-)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -65,17 +62,10 @@ class Mount:
 
     folder: Path
     ledger: Ledger
-    segment_counts: dict[str, int]  # stream -> number of segments the manifests list
+    segment_counts: dict[StreamId, int]  # stream -> number of segments the manifests list
     # Called (on the request's thread) before waiting for a segment that is not complete,
     # so the session can move the encoder there (a seek far ahead).
-    on_request: Callable[[str, int], None] | None = None
-
-
-def mime_type(name: str) -> str:
-    suffix = Path(name).suffix
-    if suffix in MIME_TYPES:
-        return MIME_TYPES[suffix]
-    return "audio/mp4" if name.startswith("audio/") else "video/mp4"
+    on_request: Callable[[StreamId, int], None] | None = None
 
 
 class SegmentServer:
@@ -173,16 +163,17 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         token, _, name = path.lstrip("/").partition("/")
         mount = owner.lookup(token) if _TOKEN.match(token) else None
-        match = _NAME.match(name) if mount is not None else None
-        if mount is None or match is None:
+        requested = layout.parse(name) if mount is not None else None
+        if mount is None or requested is None:
             self._error(HTTPStatus.NOT_FOUND)
             return
-        stream = match.group("stream")
-        if stream is not None:
+        if requested.part in (Part.INIT, Part.SEGMENT):
+            stream = requested.stream
+            assert stream is not None
             if stream not in mount.ledger.streams:
                 self._error(HTTPStatus.NOT_FOUND)
                 return
-            number = int(match.group("number")) if match.group("number") else None
+            number = requested.number
             if number is not None and number > mount.segment_counts.get(stream, 0):
                 self._error(HTTPStatus.NOT_FOUND)
                 return
@@ -213,7 +204,7 @@ class _Handler(BaseHTTPRequestHandler):
                 }[outcome]
                 self._error(status, mount.ledger.failure or "")
                 return
-        self._send_file(mount.folder / name, name, head)
+        self._send_file(mount.folder / name, name, requested, head)
 
     def _can_stream(self) -> bool:
         """Can the answer be streamed: an HTTP/1.1 client (chunked encoding) that wants the
@@ -223,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
         wanted = self.headers.get("Range")
         return wanted is None or wanted.replace(" ", "") == "bytes=0-"
 
-    def _stream_growing(self, mount: Mount, stream: str, number: int, name: str) -> bool:
+    def _stream_growing(self, mount: Mount, stream: StreamId, number: int, name: str) -> bool:
         """Send a segment while the packager writes it; False if it was no longer being
         written when we looked (the caller waits again, and serves it whole)."""
         ledger = mount.ledger
@@ -240,7 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 self.send_response(HTTPStatus.OK)
                 self._common_headers()
-                self.send_header("Content-Type", mime_type(name))
+                self.send_header("Content-Type", layout.content_type(name, layout.parse(name)))
                 self.send_header("Transfer-Encoding", "chunked")
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
@@ -306,7 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
 
-    def _send_file(self, file: Path, name: str, head: bool) -> None:
+    def _send_file(self, file: Path, name: str, requested: Name, head: bool) -> None:
         try:
             handle = file.open("rb")
         except OSError:
@@ -332,13 +323,13 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 self.send_response(status)
                 self._common_headers()
-                self.send_header("Content-Type", mime_type(name))
+                self.send_header("Content-Type", layout.content_type(name, requested))
                 self.send_header("Content-Length", str(length))
                 self.send_header("Accept-Ranges", "bytes")
                 if status == HTTPStatus.PARTIAL_CONTENT:
                     self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
                 # Manifests are rewritten when the encode finishes; segments never change.
-                cache = "no-cache" if name.endswith((".mpd", ".m3u8")) else "max-age=3600"
+                cache = "no-cache" if requested.part is Part.MANIFEST else "max-age=3600"
                 self.send_header("Cache-Control", cache)
                 self.end_headers()
                 if head or not length:
@@ -352,8 +343,6 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def os_size(handle) -> int:
-    import os
-
     return os.fstat(handle.fileno()).st_size
 
 
@@ -386,4 +375,4 @@ def _copy(source, target, length: int) -> None:
         left -= len(chunk)
 
 
-__all__ = ["HOST", "MIME_TYPES", "Mount", "SegmentServer", "mime_type"]
+__all__ = ["HOST", "Mount", "SegmentServer"]
