@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from PySide6.QtGui import (
     QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
+    QDragMoveEvent,
     QDropEvent,
     QFileOpenEvent,
     QKeySequence,
@@ -208,7 +210,7 @@ class MainWindow(QMainWindow):
     def _action(
         self,
         text: str,
-        slot,
+        slot: Callable[..., object],
         shortcut: QKeySequence | str | None = None,
         checkable: bool = False,
         icon_name: str | None = None,
@@ -721,7 +723,11 @@ class MainWindow(QMainWindow):
         self.subtitle_menu.setEnabled(any_tracks)
 
     def _fill_track_menu(
-        self, menu: QMenu, tracks: tuple[TrackInfo, ...], select, with_off: bool
+        self,
+        menu: QMenu,
+        tracks: tuple[TrackInfo, ...],
+        select: Callable[[int | None], None],
+        with_off: bool,
     ) -> None:
         menu.clear()
         group = QActionGroup(menu)
@@ -918,7 +924,7 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
         event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
