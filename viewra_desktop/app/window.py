@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -21,7 +21,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QFileOpenEvent,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QProgressBar,
-    QPushButton,
     QSizePolicy,
     QSlider,
     QStackedWidget,
@@ -49,106 +47,26 @@ from ..core.progress import Progress
 from ..core.session import State
 from .controller import SessionInfo
 from .dialogs import APP_TITLE, ErrorDialog, PreferencesDialog, show_about
+from .file_open import FileOpenHandler, dropped_file
 from .formatting import describe_progress, format_time
 from .icons import app_icon, icon
 from .player import VOLUME_MAX, Player, TrackInfo
 from .seekbar import SeekBar
 from .settings import Settings
+from .welcome import WelcomePage
+
+__all__ = ["CLOSE_TIMEOUT_MS", "VIDEO_FILTER", "FileOpenHandler", "MainWindow", "center_on_screen"]
 
 logger = logging.getLogger(__name__)
 
 SEEK_STEP_S = 5.0
 VOLUME_STEP = 5.0
 CONTROLS_HIDE_MS = 2500  # fullscreen: controls fade after this long without the mouse moving
-RECENT_ON_WELCOME = 5
 CLOSE_TIMEOUT_MS = 20000  # at quit, the controller gets this long to stop every process
 VIDEO_FILTER = (
     "Videos (*.mp4 *.m4v *.mkv *.mov *.webm *.avi *.wmv *.flv *.mpg *.mpeg *.ts *.m2ts *.mts "
     "*.3gp *.ogv *.vob *.mxf *.y4m);;All files (*)"
 )
-
-
-class WelcomePage(QWidget):
-    """What an empty window shows: open a video, play the demo, or pick a recent file."""
-
-    open_clicked = Signal()
-    demo_clicked = Signal()
-    recent_clicked = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("welcome")
-        logo = QLabel()
-        logo.setPixmap(app_icon().pixmap(96, 96))
-        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title = QLabel(APP_TITLE)
-        title.setObjectName("welcomeTitle")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        subtitle = QLabel("Watch a video while it is encoded and packaged for streaming.")
-        subtitle.setObjectName("welcomeSubtitle")
-        subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
-        self.open_button = QPushButton(icon("open"), "  Open Video…")
-        self.open_button.setObjectName("primaryButton")
-        self.open_button.setIconSize(QSize(20, 20))
-        self.open_button.clicked.connect(self.open_clicked)
-        self.demo_button = QPushButton(icon("demo"), "  Play Demo Clip")
-        self.demo_button.setIconSize(QSize(20, 20))
-        self.demo_button.clicked.connect(self.demo_clicked)
-        for button in (self.open_button, self.demo_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.setMinimumHeight(38)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.open_button)
-        buttons.addSpacing(10)
-        buttons.addWidget(self.demo_button)
-        buttons.addStretch(1)
-
-        hint = QLabel("or drop a video file anywhere on this window")
-        hint.setObjectName("hint")
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
-        self.recent_title = QLabel("Recent")
-        self.recent_title.setObjectName("recentTitle")
-        self.recent_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.recent_box = QVBoxLayout()
-        self.recent_box.setSpacing(2)
-        self.recent_buttons: list[QPushButton] = []
-
-        layout = QVBoxLayout(self)
-        layout.addStretch(3)
-        layout.addWidget(logo)
-        layout.addSpacing(6)
-        layout.addWidget(title)
-        layout.addWidget(subtitle)
-        layout.addSpacing(22)
-        layout.addLayout(buttons)
-        layout.addSpacing(8)
-        layout.addWidget(hint)
-        layout.addSpacing(26)
-        layout.addWidget(self.recent_title)
-        layout.addLayout(self.recent_box)
-        layout.addStretch(4)
-
-    def set_recent(self, files: list[str]) -> None:
-        for button in self.recent_buttons:
-            self.recent_box.removeWidget(button)
-            button.deleteLater()
-        self.recent_buttons = []
-        shown = files[:RECENT_ON_WELCOME]
-        self.recent_title.setVisible(bool(shown))
-        for path in shown:
-            button = QPushButton(Path(path).name)
-            button.setObjectName("recentButton")
-            button.setToolTip(path)
-            button.setFlat(True)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.clicked.connect(lambda _checked=False, p=path: self.recent_clicked.emit(p))
-            self.recent_box.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
-            self.recent_buttons.append(button)
 
 
 class MainWindow(QMainWindow):
@@ -908,18 +826,8 @@ class MainWindow(QMainWindow):
 
     # -- drag and drop ----------------------------------------------------------------------
 
-    @staticmethod
-    def _dropped_file(event: QDragEnterEvent | QDropEvent) -> str | None:
-        mime = event.mimeData()
-        if not mime.hasUrls():
-            return None
-        for url in mime.urls():
-            if url.isLocalFile() and os.path.isfile(url.toLocalFile()):
-                return url.toLocalFile()
-        return None
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
-        if not self._closing and self._dropped_file(event):
+        if not self._closing and dropped_file(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -928,7 +836,7 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
-        path = self._dropped_file(event)
+        path = dropped_file(event.mimeData())
         if path is None or self._closing:
             event.ignore()
             return
@@ -995,33 +903,6 @@ class MainWindow(QMainWindow):
     @property
     def closing(self) -> bool:
         return self._closing
-
-
-class FileOpenHandler(QObject):
-    """Opens the files the system hands to the application as ``QFileOpenEvent``.
-
-    On macOS a video double-clicked in Finder, chosen under "Open With" or dropped on the
-    Dock icon does not come on the command line: Finder sends it to the running app (and to
-    one it launches for that). Install on the QApplication with ``installEventFilter``.
-    """
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)  # lives as long as the window
-        self._window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() != QEvent.Type.FileOpen or not isinstance(event, QFileOpenEvent):
-            return False
-        path = event.file()
-        if not path or self._window.closing:
-            return False
-        logger.info("the system asks to open %s", path)
-        if self._window.isMinimized():
-            self._window.showNormal()
-        self._window.raise_()
-        self._window.activateWindow()
-        self._window.open_file(path)
-        return True
 
 
 def center_on_screen(window: QWidget) -> None:
