@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -49,6 +49,7 @@ from .controller import SessionInfo
 from .dialogs import APP_TITLE, ErrorDialog, PreferencesDialog, show_about
 from .file_open import FileOpenHandler, dropped_file
 from .formatting import describe_progress, format_time
+from .fullscreen import Fullscreen
 from .icons import app_icon, icon
 from .player import VOLUME_MAX, Player, TrackInfo
 from .seekbar import SeekBar
@@ -61,7 +62,6 @@ logger = logging.getLogger(__name__)
 
 SEEK_STEP_S = 5.0
 VOLUME_STEP = 5.0
-CONTROLS_HIDE_MS = 2500  # fullscreen: controls fade after this long without the mouse moving
 CLOSE_TIMEOUT_MS = 20000  # at quit, the controller gets this long to stop every process
 VIDEO_FILTER = (
     "Videos (*.mp4 *.m4v *.mkv *.mov *.webm *.avi *.wmv *.flv *.mpg *.mpeg *.ts *.m2ts *.mts "
@@ -103,8 +103,6 @@ class MainWindow(QMainWindow):
         self._progress: Progress | None = None
         self._closing = False
         self._closed = False
-        self._geometry_before_fullscreen: QByteArray | None = None
-        self._was_maximized = False
 
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(app_icon())
@@ -114,11 +112,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_central()
         self._build_status()
+        self.fullscreen = Fullscreen(self, self.video, self.controls)
         self._connect()
-        self._hide_timer = QTimer(self)
-        self._hide_timer.setSingleShot(True)
-        self._hide_timer.setInterval(CONTROLS_HIDE_MS)
-        self._hide_timer.timeout.connect(self._hide_fullscreen_controls)
         self._restore_settings()
         self._update_recent()
         self._show_idle()
@@ -169,9 +164,9 @@ class MainWindow(QMainWindow):
             "Volume Down", lambda: self.player.change_volume(-VOLUME_STEP), "Down"
         )
         self.mute_action = self._action("&Mute", self.toggle_mute, "M")
-        self.fullscreen_action = self._action("&Fullscreen", self.toggle_fullscreen, "F")
+        self.fullscreen_action = self._action("&Fullscreen", lambda: self.fullscreen.toggle(), "F")
         self.leave_fullscreen_action = self._action(
-            "Leave Fullscreen", self.leave_fullscreen, "Esc"
+            "Leave Fullscreen", lambda: self.fullscreen.leave(), "Esc"
         )
         self.about_action = self._action(f"&About {APP_TITLE}", lambda: show_about(self))
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -367,14 +362,15 @@ class MainWindow(QMainWindow):
         self.open_button.clicked.connect(self.open_dialog)
         self.mute_button.clicked.connect(self.toggle_mute)
         self.volume_slider.valueChanged.connect(self._on_volume_slider)
-        self.fullscreen_button.clicked.connect(self.toggle_fullscreen)
+        self.fullscreen_button.clicked.connect(self.fullscreen.toggle)
+        self.fullscreen.fullscreen_changed.connect(self._show_fullscreen)
         self.profile_box.activated.connect(
             lambda index: self.set_profile(str(self.profile_box.itemData(index)))
         )
         if hasattr(self.video, "double_clicked"):
-            self.video.double_clicked.connect(self.toggle_fullscreen)
+            self.video.double_clicked.connect(self.fullscreen.toggle)
         if hasattr(self.video, "mouse_moved"):
-            self.video.mouse_moved.connect(self._on_mouse_activity)
+            self.video.mouse_moved.connect(self.fullscreen.on_mouse_activity)
 
     def _restore_settings(self) -> None:
         geometry = self.settings.geometry
@@ -778,51 +774,13 @@ class MainWindow(QMainWindow):
 
     # -- fullscreen -------------------------------------------------------------------------
 
-    def toggle_fullscreen(self) -> None:
-        if self.isFullScreen():
-            self.leave_fullscreen()
+    def _show_fullscreen(self, fullscreen: bool) -> None:
+        if fullscreen:
+            self.fullscreen_button.setIcon(icon("leave-fullscreen"))
+            self.fullscreen_button.setToolTip("Leave fullscreen (F, Esc)")
         else:
-            self.enter_fullscreen()
-
-    def enter_fullscreen(self) -> None:
-        if self.isFullScreen():
-            return
-        self._geometry_before_fullscreen = self.saveGeometry()
-        self._was_maximized = self.isMaximized()
-        self.menuBar().hide()
-        self.statusBar().hide()
-        self.showFullScreen()
-        self.fullscreen_button.setIcon(icon("leave-fullscreen"))
-        self.fullscreen_button.setToolTip("Leave fullscreen (F, Esc)")
-        self._on_mouse_activity()
-
-    def leave_fullscreen(self) -> None:
-        if not self.isFullScreen():
-            return
-        self._hide_timer.stop()
-        self.unsetCursor()
-        self.video.unsetCursor()
-        if self._was_maximized:
-            self.showMaximized()
-        else:
-            self.showNormal()
-        self.menuBar().show()
-        self.statusBar().show()
-        self.controls.show()
-        self.fullscreen_button.setIcon(icon("fullscreen"))
-        self.fullscreen_button.setToolTip("Fullscreen (F)")
-
-    def _on_mouse_activity(self) -> None:
-        if not self.isFullScreen():
-            return
-        self.controls.show()
-        self.video.unsetCursor()
-        self._hide_timer.start()
-
-    def _hide_fullscreen_controls(self) -> None:
-        if self.isFullScreen() and not self.controls.underMouse():
-            self.controls.hide()
-            self.video.setCursor(Qt.CursorShape.BlankCursor)
+            self.fullscreen_button.setIcon(icon("fullscreen"))
+            self.fullscreen_button.setToolTip("Fullscreen (F)")
 
     # -- drag and drop ----------------------------------------------------------------------
 
@@ -847,8 +805,8 @@ class MainWindow(QMainWindow):
     # -- quitting ---------------------------------------------------------------------------
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.WindowStateChange and not self.isFullScreen():
-            self.controls.show()
+        if event.type() == QEvent.Type.WindowStateChange:
+            self.fullscreen.on_window_state_changed()
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
@@ -872,8 +830,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(CLOSE_TIMEOUT_MS, self.force_close)
 
     def _save_settings(self) -> None:
-        geometry = self._geometry_before_fullscreen if self.isFullScreen() else None
-        self.settings.geometry = geometry or self.saveGeometry()
+        self.settings.geometry = self.fullscreen.geometry_to_save()
         self.settings.profile = self._profile
         self.settings.volume = self.player.state.volume
         self.settings.muted = self.player.state.muted
