@@ -155,13 +155,13 @@ def test_changing_the_profile_restarts_where_it_was(qtbot, make_window, clip):
     h.controller.session_changed.emit(info)
     h.controller.manifest_ready.emit(info.dash_url)
     assert h.mpv.last("loadfile") == ("loadfile", info.dash_url, "replace", "start=12.500")
-    checked = [a.data() for a in w.profile_group.actions() if a.isChecked()]
+    checked = [a.data() for a in w.menus.profile_group.actions() if a.isChecked()]
     assert checked == ["480p"]
 
 
 def test_profile_menu_without_a_video_only_remembers_the_choice(make_window):
     h = make_window()
-    action = next(a for a in h.window.profile_group.actions() if a.data() == "1080p")
+    action = next(a for a in h.window.menus.profile_group.actions() if a.data() == "1080p")
     action.trigger()
     assert h.window.profile == "1080p"
     assert h.settings.profile == "1080p"
@@ -341,8 +341,8 @@ def test_recent_files_menu_and_welcome_list(qtbot, make_window, clip, tmp_path):
     h = make_window()
     start_playing(qtbot, h, clip)
     h2 = make_window()
-    actions = [a for a in h2.window.recent_menu.actions() if a.text() == "holiday.mp4"]
-    assert actions, [a.text() for a in h2.window.recent_menu.actions()]
+    actions = [a for a in h2.window.menus.recent_menu.actions() if a.text() == "holiday.mp4"]
+    assert actions, [a.text() for a in h2.window.menus.recent_menu.actions()]
     assert [b.text() for b in h2.window.welcome.recent_buttons] == ["holiday.mp4"]
     actions[0].trigger()
     assert h2.controller.opens() == [("open", str(clip), "720p")]
@@ -372,11 +372,11 @@ def test_track_menus_appear_when_there_is_a_choice(qtbot, make_window, clip):
     h.mpv.report("track-list", tracks)
     qtbot.waitUntil(w.audio_button.isVisible)
     assert w.subtitle_button.isVisible()
-    audio = [a.text() for a in w.audio_menu.actions()]
+    audio = [a.text() for a in w.menus.audio_menu.actions()]
     assert audio == ["1: [eng] stereo", "2: Commentary [fra]"]
-    w.audio_menu.actions()[1].trigger()
+    w.menus.audio_menu.actions()[1].trigger()
     assert h.mpv.sets("aid")[-1] == "2"
-    subs = w.subtitle_menu.actions()
+    subs = w.menus.subtitle_menu.actions()
     assert subs[0].text() == "Off" and subs[0].isChecked()
     subs[-1].trigger()
     assert h.mpv.sets("sid")[-1] == "1"

@@ -9,19 +9,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
     QProgressBar,
     QSizePolicy,
     QSlider,
@@ -45,13 +40,14 @@ from ..core.cache import Cache
 from ..core.profiles import PROFILES
 from ..core.progress import Progress
 from ..core.session import State
+from .actions import Actions, Menus, on_triggered
 from .controller import SessionInfo
 from .dialogs import APP_TITLE, ErrorDialog, PreferencesDialog, show_about
 from .file_open import FileOpenHandler, dropped_file
 from .formatting import describe_progress, format_time
 from .fullscreen import Fullscreen
 from .icons import app_icon, icon
-from .player import VOLUME_MAX, Player, TrackInfo
+from .player import VOLUME_MAX, Player
 from .seekbar import SeekBar
 from .settings import Settings
 from .welcome import WelcomePage
@@ -108,8 +104,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setMinimumSize(560, 380)
-        self._build_actions()
-        self._build_menus()
+        self.window_actions = Actions(self)
+        self.menus = Menus(self.menuBar(), self.window_actions, self)
         self._build_central()
         self._build_status()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
@@ -119,97 +115,6 @@ class MainWindow(QMainWindow):
         self._show_idle()
 
     # -- construction -----------------------------------------------------------------------
-
-    def _action(
-        self,
-        text: str,
-        slot: Callable[..., object],
-        shortcut: QKeySequence | str | None = None,
-        checkable: bool = False,
-        icon_name: str | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        action.setCheckable(checkable)
-        if checkable:
-            action.toggled.connect(slot)
-        else:
-            action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)  # shortcuts keep working with the menu bar hidden (fullscreen)
-        return action
-
-    def _build_actions(self) -> None:
-        self.open_action = self._action("&Open…", self.open_dialog, "Ctrl+O")
-        self.demo_action = self._action("Play &Demo Clip", self.open_demo)
-        self.close_file_action = self._action("&Close Video", self.close_video, "Ctrl+W")
-        self.preferences_action = self._action("&Preferences…", self.show_preferences, "Ctrl+,")
-        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.play_action = self._action("&Play/Pause", self.player.toggle_pause, "Space")
-        self.back_action = self._action(
-            "Back 5 Seconds", lambda: self.player.seek(-SEEK_STEP_S, relative=True), "Left"
-        )
-        self.forward_action = self._action(
-            "Forward 5 Seconds", lambda: self.player.seek(SEEK_STEP_S, relative=True), "Right"
-        )
-        self.volume_up_action = self._action(
-            "Volume Up", lambda: self.player.change_volume(VOLUME_STEP), "Up"
-        )
-        self.volume_down_action = self._action(
-            "Volume Down", lambda: self.player.change_volume(-VOLUME_STEP), "Down"
-        )
-        self.mute_action = self._action("&Mute", self.toggle_mute, "M")
-        self.fullscreen_action = self._action("&Fullscreen", lambda: self.fullscreen.toggle(), "F")
-        self.leave_fullscreen_action = self._action(
-            "Leave Fullscreen", lambda: self.fullscreen.leave(), "Esc"
-        )
-        self.about_action = self._action(f"&About {APP_TITLE}", lambda: show_about(self))
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.play_action.setEnabled(False)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        file_menu.addAction(self.demo_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.close_file_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.preferences_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-
-        playback = bar.addMenu("&Playback")
-        for action in (self.play_action, self.back_action, self.forward_action):
-            playback.addAction(action)
-        playback.addSeparator()
-        for action in (self.volume_up_action, self.volume_down_action, self.mute_action):
-            playback.addAction(action)
-        playback.addSeparator()
-        self.audio_menu = playback.addMenu("&Audio Track")
-        self.subtitle_menu = playback.addMenu("&Subtitles")
-        self.profile_menu = playback.addMenu("&Quality")
-        self.profile_group = QActionGroup(self)
-        for name, profile in PROFILES.items():
-            action = self.profile_menu.addAction(profile.label)
-            action.setCheckable(True)
-            action.setData(name)
-            self.profile_group.addAction(action)
-        self.profile_group.triggered.connect(lambda a: self.set_profile(str(a.data())))
-
-        view = bar.addMenu("&View")
-        view.addAction(self.fullscreen_action)
-
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.about_action)
-        self.audio_menu.setEnabled(False)
-        self.subtitle_menu.setEnabled(False)
 
     def _tool_button(self, icon_name: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -265,10 +170,10 @@ class MainWindow(QMainWindow):
         self.volume_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.volume_slider.setToolTip("Volume (Up/Down)")
         self.audio_button = self._tool_button("audio", "Audio track")
-        self.audio_button.setMenu(self.audio_menu)
+        self.audio_button.setMenu(self.menus.audio_menu)
         self.audio_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.subtitle_button = self._tool_button("subtitles", "Subtitles")
-        self.subtitle_button.setMenu(self.subtitle_menu)
+        self.subtitle_button.setMenu(self.menus.subtitle_menu)
         self.subtitle_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         for button in (self.audio_button, self.subtitle_button):
             button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
@@ -329,6 +234,12 @@ class MainWindow(QMainWindow):
         self.encode_bar.hide()
 
     def _connect(self) -> None:
+        self._connect_controller()
+        self._connect_player()
+        self._connect_actions()
+        self._connect_pieces()
+
+    def _connect_controller(self) -> None:
         c = self.controller
         c.session_changed.connect(self._on_session_changed)
         c.manifest_ready.connect(self._on_manifest_ready)
@@ -341,6 +252,7 @@ class MainWindow(QMainWindow):
         c.shut_down.connect(self.finish_close)
         c.request_done.connect(self._on_request_done)
 
+    def _connect_player(self) -> None:
         p = self.player
         p.position_changed.connect(self._on_position)
         p.duration_changed.connect(self._on_duration)
@@ -350,10 +262,36 @@ class MainWindow(QMainWindow):
         p.buffering_changed.connect(self._on_buffering)
         p.idle_changed.connect(self._on_idle)
         p.eof_changed.connect(lambda _eof: self._refresh_play_button())
-        p.audio_tracks_changed.connect(self._on_audio_tracks)
-        p.subtitle_tracks_changed.connect(self._on_subtitle_tracks)
+        p.audio_tracks_changed.connect(self.menus.show_audio_tracks)
+        p.subtitle_tracks_changed.connect(self.menus.show_subtitle_tracks)
         p.error.connect(self.show_error)
 
+    def _connect_actions(self) -> None:
+        a, p = self.window_actions, self.player
+        on_triggered(a.open, self.open_dialog)
+        on_triggered(a.demo, self.open_demo)
+        on_triggered(a.close_file, self.close_video)
+        on_triggered(a.preferences, self.show_preferences)
+        on_triggered(a.quit, self.close)
+        on_triggered(a.play, p.toggle_pause)
+        on_triggered(a.back, lambda: p.seek(-SEEK_STEP_S, relative=True))
+        on_triggered(a.forward, lambda: p.seek(SEEK_STEP_S, relative=True))
+        on_triggered(a.volume_up, lambda: p.change_volume(VOLUME_STEP))
+        on_triggered(a.volume_down, lambda: p.change_volume(-VOLUME_STEP))
+        on_triggered(a.mute, self.toggle_mute)
+        on_triggered(a.fullscreen, self.fullscreen.toggle)
+        on_triggered(a.leave_fullscreen, self.fullscreen.leave)
+        on_triggered(a.about, lambda: show_about(self))
+
+    def _connect_pieces(self) -> None:
+        self.menus.profile_requested.connect(self.set_profile)
+        self.menus.recent_requested.connect(self.open_recent)
+        self.menus.clear_recent_requested.connect(self._clear_recent)
+        self.menus.audio_track_requested.connect(self.player.select_audio)
+        self.menus.subtitle_track_requested.connect(self.player.select_subtitle)
+        # A track button shows when its menu offers a choice.
+        self.menus.audio_choice_changed.connect(self.audio_button.setVisible)
+        self.menus.subtitle_choice_changed.connect(self.subtitle_button.setVisible)
         self.welcome.open_clicked.connect(self.open_dialog)
         self.welcome.demo_clicked.connect(self.open_demo)
         self.welcome.recent_clicked.connect(self.open_recent)
@@ -463,8 +401,7 @@ class MainWindow(QMainWindow):
         index = self.profile_box.findData(name)
         if index >= 0:
             self.profile_box.setCurrentIndex(index)
-        for action in self.profile_group.actions():
-            action.setChecked(action.data() == name)
+        self.menus.select_profile(name)
 
     # -- controller signals -----------------------------------------------------------------
 
@@ -496,7 +433,7 @@ class MainWindow(QMainWindow):
     def _on_manifest_ready(self, url: str) -> None:
         start, self._resume_at = self._resume_at, 0.0
         self.player.load(url, start=start)
-        self.play_action.setEnabled(True)
+        self.window_actions.play.setEnabled(True)
         self.play_button.setEnabled(True)
         self._refresh_play_button()
 
@@ -622,43 +559,6 @@ class MainWindow(QMainWindow):
         self._update_overlay()
         self._update_status()
 
-    @Slot(tuple)
-    def _on_audio_tracks(self, tracks: tuple[TrackInfo, ...]) -> None:
-        self._fill_track_menu(self.audio_menu, tracks, self.player.select_audio, with_off=False)
-        several = len(tracks) > 1
-        self.audio_button.setVisible(several)
-        self.audio_menu.setEnabled(several)
-
-    @Slot(tuple)
-    def _on_subtitle_tracks(self, tracks: tuple[TrackInfo, ...]) -> None:
-        self._fill_track_menu(self.subtitle_menu, tracks, self.player.select_subtitle, True)
-        any_tracks = len(tracks) > 0
-        self.subtitle_button.setVisible(any_tracks)
-        self.subtitle_menu.setEnabled(any_tracks)
-
-    def _fill_track_menu(
-        self,
-        menu: QMenu,
-        tracks: tuple[TrackInfo, ...],
-        select: Callable[[int | None], None],
-        with_off: bool,
-    ) -> None:
-        menu.clear()
-        group = QActionGroup(menu)
-        if with_off:
-            off = menu.addAction("Off")
-            off.setCheckable(True)
-            off.setChecked(not any(t.selected for t in tracks))
-            off.triggered.connect(lambda _checked=False: select(None))
-            group.addAction(off)
-            menu.addSeparator()
-        for track in tracks:
-            action = menu.addAction(track.label)
-            action.setCheckable(True)
-            action.setChecked(track.selected)
-            action.triggered.connect(lambda _checked=False, t=track.id: select(t))
-            group.addAction(action)
-
     # -- status -----------------------------------------------------------------------------
 
     def _show_idle(self) -> None:
@@ -674,11 +574,8 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _set_playing_controls(self, playing: bool) -> None:
-        self.play_action.setEnabled(playing)
+        self.window_actions.set_playing(playing)
         self.play_button.setEnabled(playing)
-        self.close_file_action.setEnabled(playing)
-        for action in (self.back_action, self.forward_action):
-            action.setEnabled(playing)
         if not playing:
             self.audio_button.hide()
             self.subtitle_button.hide()
@@ -756,16 +653,7 @@ class MainWindow(QMainWindow):
 
     def _update_recent(self, files: list[str] | None = None) -> None:
         files = self.settings.recent_files if files is None else files
-        self.recent_menu.clear()
-        for path in files:
-            action = self.recent_menu.addAction(Path(path).name)
-            action.setToolTip(path)
-            action.setStatusTip(path)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_recent(p))
-        if files:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear List", self._clear_recent)
-        self.recent_menu.setEnabled(bool(files))
+        self.menus.set_recent(files)
         self.welcome.set_recent(files)
 
     def _clear_recent(self) -> None:
