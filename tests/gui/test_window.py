@@ -61,8 +61,8 @@ def test_empty_window_offers_open_and_demo(make_window):
     assert w.stack.currentWidget() is w.welcome
     assert w.welcome.open_button.isVisible()
     assert w.welcome.demo_button.isVisible()
-    assert not w.play_button.isEnabled()
-    assert not w.seek_bar.isEnabled()
+    assert not w.controls.play_button.isEnabled()
+    assert not w.controls.seek_bar.isEnabled()
     assert h.controller.opens() == []
 
 
@@ -83,9 +83,9 @@ def test_open_file_starts_a_session_and_plays_the_dash_url(qtbot, make_window, c
     h.controller.activity_changed.emit("")
     h.controller.request_done.emit(h.controller.last_id, True)
     assert h.mpv.last("loadfile") == ("loadfile", info.dash_url, "replace")
-    assert w.total_label.text() == "1:00"
-    assert w.seek_bar.duration == 60.0
-    assert w.play_button.isEnabled()
+    assert w.controls.total_label.text() == "1:00"
+    assert w.controls.seek_bar.duration == 60.0
+    assert w.controls.play_button.isEnabled()
     assert h.settings.recent_files == [str(clip)]
 
 
@@ -137,7 +137,7 @@ def test_opening_another_file_stops_playback_first(qtbot, make_window, clip, tmp
     h.window.open_file(str(other))
     assert h.mpv.commands[before] == ("stop",)
     assert h.controller.opens()[-1] == ("open", str(other), "720p")
-    assert h.window.seek_bar.duration == 0.0
+    assert h.window.controls.seek_bar.duration == 0.0
 
 
 def test_changing_the_profile_restarts_where_it_was(qtbot, make_window, clip):
@@ -146,9 +146,9 @@ def test_changing_the_profile_restarts_where_it_was(qtbot, make_window, clip):
     start_playing(qtbot, h, clip)
     h.mpv.report("time-pos", 12.5)
     qtbot.waitUntil(lambda: h.player.state.position == 12.5)
-    index = w.profile_box.findData("480p")
-    w.profile_box.setCurrentIndex(index)
-    w.profile_box.activated.emit(index)
+    index = w.controls.profile_box.findData("480p")
+    w.controls.profile_box.setCurrentIndex(index)
+    w.controls.profile_box.activated.emit(index)
     assert h.controller.opens()[-1] == ("open", str(clip), "480p")
     assert h.settings.profile == "480p"
     info = info_for(clip, "480p")
@@ -173,7 +173,7 @@ def test_command_line_profile_wins_over_the_last_one(make_window):
     h.settings.profile = "480p"
     h2 = make_window(profile="360p")
     assert h2.window.profile == "360p"
-    assert h2.window.profile_box.currentData() == "360p"
+    assert h2.window.controls.profile_box.currentData() == "360p"
     h3 = make_window()
     assert h3.window.profile == "480p"
 
@@ -206,10 +206,10 @@ def test_seek_bar_shows_position_and_encoded_ranges(qtbot, make_window, clip):
     w = h.window
     start_playing(qtbot, h, clip)
     h.controller.segments_changed.emit([(0.0, 4.0), (20.0, 22.0)])
-    assert w.seek_bar.ranges == [(0.0, 4.0), (20.0, 22.0)]
+    assert w.controls.seek_bar.ranges == [(0.0, 4.0), (20.0, 22.0)]
     h.mpv.report("time-pos", 3.2)
-    qtbot.waitUntil(lambda: w.elapsed_label.text() == "0:03")
-    assert w.seek_bar.position == 3.2
+    qtbot.waitUntil(lambda: w.controls.elapsed_label.text() == "0:03")
+    assert w.controls.seek_bar.position == 3.2
 
 
 def test_clicking_the_seek_bar_seeks(qtbot, make_window, clip):
@@ -217,7 +217,7 @@ def test_clicking_the_seek_bar_seeks(qtbot, make_window, clip):
     w = h.window
     w.resize(900, 600)
     start_playing(qtbot, h, clip)
-    bar = w.seek_bar
+    bar = w.controls.seek_bar
     x = round(bar.x_for(30.0))
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=QPoint(x, bar.height() // 2))
     seek = h.mpv.last("seek")
@@ -286,7 +286,7 @@ def test_fullscreen_by_key_double_click_and_escape(qtbot, make_window, clip):
     assert w.menuBar().isVisible() and w.controls.isVisible()
     h.video.double_clicked.emit()
     qtbot.waitUntil(w.isFullScreen)
-    w.fullscreen_button.click()
+    w.controls.fullscreen_button.click()
     qtbot.waitUntil(lambda: not w.isFullScreen())
 
 
@@ -362,7 +362,7 @@ def test_track_menus_appear_when_there_is_a_choice(qtbot, make_window, clip):
     h = make_window()
     w = h.window
     start_playing(qtbot, h, clip)
-    assert not w.audio_button.isVisible() and not w.subtitle_button.isVisible()
+    assert not w.controls.audio_button.isVisible() and not w.controls.subtitle_button.isVisible()
     tracks = [
         {"id": 1, "type": "video", "selected": True},
         {"id": 1, "type": "audio", "lang": "eng", "selected": True, "demux-channel-count": 2},
@@ -370,8 +370,8 @@ def test_track_menus_appear_when_there_is_a_choice(qtbot, make_window, clip):
         {"id": 1, "type": "sub", "lang": "eng", "selected": False},
     ]
     h.mpv.report("track-list", tracks)
-    qtbot.waitUntil(w.audio_button.isVisible)
-    assert w.subtitle_button.isVisible()
+    qtbot.waitUntil(w.controls.audio_button.isVisible)
+    assert w.controls.subtitle_button.isVisible()
     audio = [a.text() for a in w.menus.audio_menu.actions()]
     assert audio == ["1: [eng] stereo", "2: Commentary [fra]"]
     w.menus.audio_menu.actions()[1].trigger()
@@ -383,7 +383,7 @@ def test_track_menus_appear_when_there_is_a_choice(qtbot, make_window, clip):
     subs[0].trigger()
     assert h.mpv.sets("sid")[-1] == "no"
     h.mpv.report("track-list", tracks[:2])
-    qtbot.waitUntil(lambda: not w.audio_button.isVisible())
+    qtbot.waitUntil(lambda: not w.controls.audio_button.isVisible())
 
 
 def test_playback_error_shows_a_dialog(qtbot, make_window, clip):
@@ -424,7 +424,7 @@ def test_volume_and_geometry_persist(qtbot, make_window):
     w = h.window
     w.resize(700, 480)
     qtbot.waitUntil(lambda: w.width() == 700)
-    w.volume_slider.setValue(40)
+    w.controls.volume_slider.setValue(40)
     assert h.mpv.sets("volume")[-1] == "40"
     h.mpv.report("volume", 40.0)
     qtbot.waitUntil(lambda: h.settings.volume == 40)
@@ -432,7 +432,7 @@ def test_volume_and_geometry_persist(qtbot, make_window):
     qtbot.waitUntil(lambda: w._closed, timeout=5000)
     h2 = make_window()
     assert h2.window.size().width() == 700 and h2.window.size().height() == 480
-    assert h2.window.volume_slider.value() == 40
+    assert h2.window.controls.volume_slider.value() == 40
     assert h2.mpv.sets("volume")[0] == "40"
     assert (h.paths.config / "viewra-desktop.ini").is_file()
 

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -21,17 +21,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QFileDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QProgressBar,
     QSizePolicy,
-    QSlider,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -42,13 +38,13 @@ from ..core.progress import Progress
 from ..core.session import State
 from .actions import Actions, Menus, on_triggered
 from .controller import SessionInfo
+from .controls import ControlBar
 from .dialogs import APP_TITLE, ErrorDialog, PreferencesDialog, show_about
 from .file_open import FileOpenHandler, dropped_file
-from .formatting import describe_progress, format_time
+from .formatting import describe_progress
 from .fullscreen import Fullscreen
-from .icons import app_icon, icon
-from .player import VOLUME_MAX, Player
-from .seekbar import SeekBar
+from .icons import app_icon
+from .player import Player
 from .settings import Settings
 from .welcome import WelcomePage
 
@@ -106,6 +102,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(560, 380)
         self.window_actions = Actions(self)
         self.menus = Menus(self.menuBar(), self.window_actions, self)
+        # The track buttons open the Playback menu's track menus: one list of tracks.
+        self.controls = ControlBar(self.menus.audio_menu, self.menus.subtitle_menu)
         self._build_central()
         self._build_status()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
@@ -115,16 +113,6 @@ class MainWindow(QMainWindow):
         self._show_idle()
 
     # -- construction -----------------------------------------------------------------------
-
-    def _tool_button(self, icon_name: str, tip: str) -> QToolButton:
-        button = QToolButton()
-        button.setIcon(icon(icon_name))
-        button.setIconSize(QSize(22, 22))
-        button.setToolTip(tip)
-        button.setAutoRaise(True)
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.setCursor(Qt.CursorShape.PointingHandCursor)
-        return button
 
     def _build_central(self) -> None:
         self.welcome = WelcomePage()
@@ -143,69 +131,6 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.video_page)
-
-        self.controls = QWidget()
-        self.controls.setObjectName("controls")
-        self.seek_bar = SeekBar()
-        self.elapsed_label = QLabel("0:00")
-        self.total_label = QLabel("0:00")
-        for label in (self.elapsed_label, self.total_label):
-            label.setObjectName("timeLabel")
-            label.setMinimumWidth(46)
-        self.elapsed_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        seek_row = QHBoxLayout()
-        seek_row.setSpacing(6)
-        seek_row.addWidget(self.elapsed_label)
-        seek_row.addWidget(self.seek_bar, 1)
-        seek_row.addWidget(self.total_label)
-
-        self.play_button = self._tool_button("play", "Play (Space)")
-        self.play_button.setIconSize(QSize(26, 26))
-        self.play_button.setEnabled(False)
-        self.open_button = self._tool_button("open", "Open a video (Ctrl+O)")
-        self.mute_button = self._tool_button("volume", "Mute (M)")
-        self.volume_slider = QSlider(Qt.Orientation.Horizontal)
-        self.volume_slider.setRange(0, VOLUME_MAX)
-        self.volume_slider.setFixedWidth(110)
-        self.volume_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.volume_slider.setToolTip("Volume (Up/Down)")
-        self.audio_button = self._tool_button("audio", "Audio track")
-        self.audio_button.setMenu(self.menus.audio_menu)
-        self.audio_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.subtitle_button = self._tool_button("subtitles", "Subtitles")
-        self.subtitle_button.setMenu(self.menus.subtitle_menu)
-        self.subtitle_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        for button in (self.audio_button, self.subtitle_button):
-            button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
-            button.hide()
-        self.profile_box = QComboBox()
-        self.profile_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.profile_box.setToolTip("Quality profile of the encode")
-        self.profile_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        for name, profile in PROFILES.items():
-            self.profile_box.addItem(profile.label, name)
-        self.fullscreen_button = self._tool_button("fullscreen", "Fullscreen (F)")
-
-        button_row = QHBoxLayout()
-        button_row.setSpacing(4)
-        button_row.addWidget(self.play_button)
-        button_row.addWidget(self.open_button)
-        button_row.addSpacing(8)
-        button_row.addWidget(self.mute_button)
-        button_row.addWidget(self.volume_slider)
-        button_row.addStretch(1)
-        button_row.addWidget(self.audio_button)
-        button_row.addWidget(self.subtitle_button)
-        button_row.addSpacing(6)
-        button_row.addWidget(self.profile_box)
-        button_row.addSpacing(4)
-        button_row.addWidget(self.fullscreen_button)
-
-        controls_layout = QVBoxLayout(self.controls)
-        controls_layout.setContentsMargins(12, 6, 12, 8)
-        controls_layout.setSpacing(2)
-        controls_layout.addLayout(seek_row)
-        controls_layout.addLayout(button_row)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -254,7 +179,7 @@ class MainWindow(QMainWindow):
 
     def _connect_player(self) -> None:
         p = self.player
-        p.position_changed.connect(self._on_position)
+        p.position_changed.connect(self.controls.show_position)
         p.duration_changed.connect(self._on_duration)
         p.paused_changed.connect(self._on_paused)
         p.volume_changed.connect(self._on_volume)
@@ -290,21 +215,20 @@ class MainWindow(QMainWindow):
         self.menus.audio_track_requested.connect(self.player.select_audio)
         self.menus.subtitle_track_requested.connect(self.player.select_subtitle)
         # A track button shows when its menu offers a choice.
-        self.menus.audio_choice_changed.connect(self.audio_button.setVisible)
-        self.menus.subtitle_choice_changed.connect(self.subtitle_button.setVisible)
+        self.menus.audio_choice_changed.connect(self.controls.audio_button.setVisible)
+        self.menus.subtitle_choice_changed.connect(self.controls.subtitle_button.setVisible)
         self.welcome.open_clicked.connect(self.open_dialog)
         self.welcome.demo_clicked.connect(self.open_demo)
         self.welcome.recent_clicked.connect(self.open_recent)
-        self.seek_bar.seek_requested.connect(self.player.seek)
-        self.play_button.clicked.connect(self.player.toggle_pause)
-        self.open_button.clicked.connect(self.open_dialog)
-        self.mute_button.clicked.connect(self.toggle_mute)
-        self.volume_slider.valueChanged.connect(self._on_volume_slider)
-        self.fullscreen_button.clicked.connect(self.fullscreen.toggle)
-        self.fullscreen.fullscreen_changed.connect(self._show_fullscreen)
-        self.profile_box.activated.connect(
-            lambda index: self.set_profile(str(self.profile_box.itemData(index)))
-        )
+        controls = self.controls
+        controls.seek_bar.seek_requested.connect(self.player.seek)
+        controls.play_clicked.connect(self.player.toggle_pause)
+        controls.open_clicked.connect(self.open_dialog)
+        controls.mute_clicked.connect(self.toggle_mute)
+        controls.volume_requested.connect(self._on_volume_slider)
+        controls.fullscreen_clicked.connect(self.fullscreen.toggle)
+        controls.profile_requested.connect(self.set_profile)
+        self.fullscreen.fullscreen_changed.connect(controls.show_fullscreen)
         if hasattr(self.video, "double_clicked"):
             self.video.double_clicked.connect(self.fullscreen.toggle)
         if hasattr(self.video, "mouse_moved"):
@@ -315,12 +239,10 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1100, 700)
         self._select_profile(self._profile)
-        self.volume_slider.blockSignals(True)
-        self.volume_slider.setValue(self.settings.volume)
-        self.volume_slider.blockSignals(False)
+        self.controls.place_volume(self.settings.volume)
         self.player.set_volume(self.settings.volume)
         self.player.set_muted(self.settings.muted)
-        self._show_muted(self.settings.muted)
+        self.controls.show_muted(self.settings.muted)
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -361,9 +283,7 @@ class MainWindow(QMainWindow):
         self.info = None
         self._state = None
         self._progress = None
-        self.seek_bar.reset()
-        self._on_position(0.0)
-        self.total_label.setText("0:00")
+        self.controls.reset_timeline()
         self.encode_bar.hide()
         self.encode_label.clear()
         name = Path(path).name if path else "Demo clip"
@@ -398,9 +318,7 @@ class MainWindow(QMainWindow):
             self.open_file(self._opening)
 
     def _select_profile(self, name: str) -> None:
-        index = self.profile_box.findData(name)
-        if index >= 0:
-            self.profile_box.setCurrentIndex(index)
+        self.controls.select_profile(name)
         self.menus.select_profile(name)
 
     # -- controller signals -----------------------------------------------------------------
@@ -413,8 +331,7 @@ class MainWindow(QMainWindow):
         self._opening = None
         self.stack.setCurrentWidget(self.video_page)
         self.setWindowTitle(f"{Path(info.source).name} — {APP_TITLE}")
-        self.seek_bar.set_duration(info.duration)
-        self.total_label.setText(format_time(info.duration))
+        self.controls.show_duration(info.duration)
         if os.path.dirname(info.source) != str(self.cache.root / "demo"):
             self._update_recent(self.settings.add_recent(info.source))
         if info.from_cache:
@@ -434,7 +351,7 @@ class MainWindow(QMainWindow):
         start, self._resume_at = self._resume_at, 0.0
         self.player.load(url, start=start)
         self.window_actions.play.setEnabled(True)
-        self.play_button.setEnabled(True)
+        self.controls.set_playing(True)
         self._refresh_play_button()
 
     @Slot(object)
@@ -451,13 +368,13 @@ class MainWindow(QMainWindow):
 
     @Slot(list)
     def _on_segments(self, ranges: list) -> None:
-        self.seek_bar.set_ranges(ranges)
+        self.controls.show_ranges(ranges)
         self._show_encode()
 
     def encoded_fraction(self) -> float:
         """How much of the timeline is encoded: the ranges, or the encoder's own position."""
         duration = self.info.duration if self.info else 0.0
-        covered = sum(max(0.0, end - start) for start, end in self.seek_bar.ranges)
+        covered = sum(max(0.0, end - start) for start, end in self.controls.seek_bar.ranges)
         by_ranges = min(1.0, covered / duration) if duration > 0 else 0.0
         by_progress = self._progress.fraction if self._progress else 0.0
         return max(by_ranges, by_progress)
@@ -501,15 +418,9 @@ class MainWindow(QMainWindow):
     # -- player signals ---------------------------------------------------------------------
 
     @Slot(float)
-    def _on_position(self, seconds: float) -> None:
-        self.seek_bar.set_position(seconds)
-        self.elapsed_label.setText(format_time(seconds, self.seek_bar.duration))
-
-    @Slot(float)
     def _on_duration(self, seconds: float) -> None:
         if seconds > 0 and self.info is not None:
-            self.seek_bar.set_duration(seconds)
-            self.total_label.setText(format_time(seconds))
+            self.controls.show_duration(seconds)
 
     @Slot(bool)
     def _on_paused(self, _paused: bool) -> None:
@@ -525,15 +436,11 @@ class MainWindow(QMainWindow):
     def _refresh_play_button(self) -> None:
         state = self.player.state
         show_play = state.paused or state.eof or (state.idle and self._opening is None)
-        self.play_button.setIcon(icon("play" if show_play else "pause"))
-        self.play_button.setToolTip("Play (Space)" if show_play else "Pause (Space)")
+        self.controls.show_play(show_play)
 
     @Slot(float)
     def _on_volume(self, volume: float) -> None:
-        self.volume_slider.blockSignals(True)
-        self.volume_slider.setValue(round(volume))
-        self.volume_slider.blockSignals(False)
-        self.volume_slider.setToolTip(f"Volume {round(volume)}% (Up/Down)")
+        self.controls.show_volume(volume)
         self.settings.volume = volume
 
     @Slot(int)
@@ -544,12 +451,8 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_muted(self, muted: bool) -> None:
-        self._show_muted(muted)
+        self.controls.show_muted(muted)
         self.settings.muted = muted
-
-    def _show_muted(self, muted: bool) -> None:
-        self.mute_button.setIcon(icon("muted" if muted else "volume"))
-        self.mute_button.setToolTip("Unmute (M)" if muted else "Mute (M)")
 
     def toggle_mute(self) -> None:
         self.player.set_muted(not self.player.state.muted)
@@ -564,9 +467,7 @@ class MainWindow(QMainWindow):
     def _show_idle(self) -> None:
         self.stack.setCurrentWidget(self.welcome)
         self.setWindowTitle(APP_TITLE)
-        self.seek_bar.reset()
-        self._on_position(0.0)
-        self.total_label.setText("0:00")
+        self.controls.reset_timeline()
         self.encode_bar.hide()
         self.encode_label.clear()
         self._set_playing_controls(False)
@@ -575,10 +476,7 @@ class MainWindow(QMainWindow):
 
     def _set_playing_controls(self, playing: bool) -> None:
         self.window_actions.set_playing(playing)
-        self.play_button.setEnabled(playing)
-        if not playing:
-            self.audio_button.hide()
-            self.subtitle_button.hide()
+        self.controls.set_playing(playing)
 
     def _update_overlay(self) -> None:
         text = ""
@@ -659,16 +557,6 @@ class MainWindow(QMainWindow):
     def _clear_recent(self) -> None:
         self.settings.clear_recent()
         self._update_recent([])
-
-    # -- fullscreen -------------------------------------------------------------------------
-
-    def _show_fullscreen(self, fullscreen: bool) -> None:
-        if fullscreen:
-            self.fullscreen_button.setIcon(icon("leave-fullscreen"))
-            self.fullscreen_button.setToolTip("Leave fullscreen (F, Esc)")
-        else:
-            self.fullscreen_button.setIcon(icon("fullscreen"))
-            self.fullscreen_button.setToolTip("Fullscreen (F)")
 
     # -- drag and drop ----------------------------------------------------------------------
 
