@@ -73,10 +73,10 @@ def test_open_file_starts_a_session_and_plays_the_dash_url(qtbot, make_window, c
     assert h.controller.opens() == [("open", str(clip), "720p")]
     assert w.stack.currentWidget() is w.video_page
     assert "holiday.mp4" in w.windowTitle() and "Viewra" in w.windowTitle()
-    assert w.overlay.isVisible()
+    assert w.status.overlay.isVisible()
 
     h.controller.activity_changed.emit("Opening holiday.mp4…")
-    assert "Opening holiday.mp4" in w.overlay.text()
+    assert "Opening holiday.mp4" in w.status.overlay.text()
     info = info_for(clip)
     h.controller.session_changed.emit(info)
     h.controller.manifest_ready.emit(info.dash_url)
@@ -184,21 +184,21 @@ def test_progress_shows_percent_speed_and_time_left(qtbot, make_window, clip):
     start_playing(qtbot, h, clip)
     h.controller.state_changed.emit(State.ENCODING)
     h.controller.progress_changed.emit(Progress(position=15.0, duration=60.0, speed=2.5))
-    assert w.encode_bar.isVisible()
-    assert w.encode_bar.value() == 250
-    text = w.encode_label.text()
+    assert w.status.encode_bar.isVisible()
+    assert w.status.encode_bar.value() == 250
+    text = w.status.encode_label.text()
     assert "25%" in text and "2.5× realtime" in text and "18 s left" in text
     h.controller.progress_changed.emit(Progress(60.0, 60.0, 3.0, done=True))
     h.controller.finished.emit()
-    assert w.encode_bar.value() == 1000
-    assert "ready" in w.encode_label.text()
+    assert w.status.encode_bar.value() == 1000
+    assert "ready" in w.status.encode_label.text()
 
 
 def test_a_cached_video_says_so(qtbot, make_window, clip):
     h = make_window()
     start_playing(qtbot, h, clip, from_cache=True)
-    assert "cache" in h.window.encode_label.text()
-    assert h.window.encode_bar.value() == 1000
+    assert "cache" in h.window.status.encode_label.text()
+    assert h.window.status.encode_bar.value() == 1000
 
 
 def test_seek_bar_shows_position_and_encoded_ranges(qtbot, make_window, clip):
@@ -229,18 +229,32 @@ def test_buffering_overlay_follows_mpv(qtbot, make_window, clip):
     h = make_window()
     w = h.window
     start_playing(qtbot, h, clip)
-    assert not w.overlay.isVisible()
+    assert not w.status.overlay.isVisible()
     h.mpv.report("paused-for-cache", True)
-    qtbot.waitUntil(lambda: w.overlay.isVisible())
-    assert w.overlay.text() == "Buffering…"
-    assert "Buffering" in w.status_label.text()
+    qtbot.waitUntil(lambda: w.status.overlay.isVisible())
+    assert w.status.overlay.text() == "Buffering…"
+    assert "Buffering" in w.status.status_label.text()
     h.mpv.report("paused-for-cache", False)
-    qtbot.waitUntil(lambda: not w.overlay.isVisible())
+    qtbot.waitUntil(lambda: not w.status.overlay.isVisible())
     # Waiting at the start (mpv wants to play but has no frame yet) is buffering too.
     h.mpv.report("core-idle", True)
-    qtbot.waitUntil(lambda: w.overlay.isVisible())
+    qtbot.waitUntil(lambda: w.status.overlay.isVisible())
     h.mpv.report("core-idle", False)
-    qtbot.waitUntil(lambda: not w.overlay.isVisible())
+    qtbot.waitUntil(lambda: not w.status.overlay.isVisible())
+
+
+def test_the_status_line_tells_what_plays(qtbot, make_window, clip):
+    h = make_window()
+    status = h.window.status.status_label
+    assert status.text() == "Open a video, or drop one here."
+    start_playing(qtbot, h, clip)
+    assert status.text() == "Playing · 720p (HD) · 1280×720"
+    h.mpv.report("pause", True)
+    qtbot.waitUntil(lambda: status.text().startswith("Paused"))
+    h.controller.state_changed.emit(State.FAILED)
+    assert status.text() == "Paused · 720p (HD) · 1280×720 · encoding stopped"
+    h.controller.activity_changed.emit("Stopping the encoder…")
+    assert status.text() == "Stopping the encoder…"
 
 
 def test_keys_work_like_mpv(qtbot, make_window, clip):
@@ -415,7 +429,7 @@ def test_encode_failure_keeps_the_window_running(qtbot, make_window, clip):
     h.controller.failed.emit("Encoding failed: ffmpeg exited with code 1.", "x264 error")
     assert w.error_dialog is not None
     assert "Encoding failed" in w.error_dialog.text()
-    assert w.encode_label.text() == "Encoding failed"
+    assert w.status.encode_label.text() == "Encoding failed"
     assert w.stack.currentWidget() is w.video_page
 
 

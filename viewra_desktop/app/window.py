@@ -1,7 +1,12 @@
-"""The main window: video, controls, encode status, menus, and the order of things at quit.
+"""The main window: the controller and the player wired to the window's pieces, opening files,
+and the order of things at quit.
 
 The window owns no pipeline logic: it asks the ``SessionController`` to open and stop, tells
-the ``Player`` what to play, and shows what both report.
+the ``Player`` what to play, and shows what both report through its pieces, each with one
+job: the welcome page (``welcome.py``), the control bar (``controls.py``), the commands and
+menus (``actions.py``), the status bar and overlay (``status.py``, their words from the
+Qt-free ``status_text.py``) and fullscreen (``fullscreen.py``). ``FileOpenHandler``
+(``file_open.py``) is importable from here too.
 """
 
 from __future__ import annotations
@@ -13,20 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import (
-    QCloseEvent,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-)
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QGridLayout,
-    QLabel,
     QMainWindow,
-    QProgressBar,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -34,18 +31,17 @@ from PySide6.QtWidgets import (
 
 from ..core.cache import Cache
 from ..core.profiles import PROFILES
-from ..core.progress import Progress
-from ..core.session import State
 from .actions import Actions, Menus, on_triggered
 from .controller import SessionInfo
 from .controls import ControlBar
 from .dialogs import APP_TITLE, ErrorDialog, PreferencesDialog, show_about
 from .file_open import FileOpenHandler, dropped_file
-from .formatting import describe_progress
 from .fullscreen import Fullscreen
 from .icons import app_icon
 from .player import Player
 from .settings import Settings
+from .status import StatusView
+from .status_text import SessionFacts, StatusInputs
 from .welcome import WelcomePage
 
 __all__ = ["CLOSE_TIMEOUT_MS", "VIDEO_FILTER", "FileOpenHandler", "MainWindow", "center_on_screen"]
@@ -90,9 +86,6 @@ class MainWindow(QMainWindow):
         self._opening: str | None = None  # what the window asked for, until it plays
         self._request_id = 0
         self._resume_at = 0.0
-        self._activity = ""
-        self._state: State | None = None
-        self._progress: Progress | None = None
         self._closing = False
         self._closed = False
 
@@ -104,8 +97,8 @@ class MainWindow(QMainWindow):
         self.menus = Menus(self.menuBar(), self.window_actions, self)
         # The track buttons open the Playback menu's track menus: one list of tracks.
         self.controls = ControlBar(self.menus.audio_menu, self.menus.subtitle_menu)
+        self.status = StatusView(self.statusBar(), player, self._status_facts, self)
         self._build_central()
-        self._build_status()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
         self._connect()
         self._restore_settings()
@@ -121,12 +114,7 @@ class MainWindow(QMainWindow):
         grid = QGridLayout(self.video_page)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.video, 0, 0)
-        self.overlay = QLabel()
-        self.overlay.setObjectName("overlay")
-        self.overlay.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.overlay.hide()
-        grid.addWidget(self.overlay, 0, 0, Qt.AlignmentFlag.AlignCenter)
+        grid.addWidget(self.status.overlay, 0, 0, Qt.AlignmentFlag.AlignCenter)  # on top
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
@@ -140,24 +128,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.controls)
         self.setCentralWidget(central)
 
-    def _build_status(self) -> None:
-        status = self.statusBar()
-        status.setSizeGripEnabled(False)
-        self.status_label = QLabel()
-        self.status_label.setObjectName("statusLabel")
-        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.encode_label = QLabel()
-        self.encode_label.setObjectName("encodeLabel")
-        self.encode_bar = QProgressBar()
-        self.encode_bar.setObjectName("encodeBar")
-        self.encode_bar.setRange(0, 1000)
-        self.encode_bar.setTextVisible(False)
-        self.encode_bar.setFixedSize(150, 8)
-        status.addWidget(self.status_label, 1)
-        status.addPermanentWidget(self.encode_label)
-        status.addPermanentWidget(self.encode_bar)
-        self.encode_bar.hide()
-
     def _connect(self) -> None:
         self._connect_controller()
         self._connect_player()
@@ -168,12 +138,13 @@ class MainWindow(QMainWindow):
         c = self.controller
         c.session_changed.connect(self._on_session_changed)
         c.manifest_ready.connect(self._on_manifest_ready)
-        c.state_changed.connect(self._on_state_changed)
-        c.progress_changed.connect(self._on_progress)
-        c.segments_changed.connect(self._on_segments)
-        c.activity_changed.connect(self._on_activity)
+        c.state_changed.connect(self.status.show_encode_state)
+        c.progress_changed.connect(self.status.show_progress)
+        c.segments_changed.connect(self.controls.show_ranges)
+        c.segments_changed.connect(self.status.show_ranges)
+        c.activity_changed.connect(self.status.show_activity)
         c.failed.connect(self.show_error)
-        c.finished.connect(self._on_finished)
+        c.finished.connect(self.status.show_finished)
         c.shut_down.connect(self.finish_close)
         c.request_done.connect(self._on_request_done)
 
@@ -181,12 +152,17 @@ class MainWindow(QMainWindow):
         p = self.player
         p.position_changed.connect(self.controls.show_position)
         p.duration_changed.connect(self._on_duration)
-        p.paused_changed.connect(self._on_paused)
         p.volume_changed.connect(self._on_volume)
         p.muted_changed.connect(self._on_muted)
-        p.buffering_changed.connect(self._on_buffering)
-        p.idle_changed.connect(self._on_idle)
-        p.eof_changed.connect(lambda _eof: self._refresh_play_button())
+        # Which texts each change refreshes (Qt drops the signal's value for these slots):
+        p.paused_changed.connect(self._refresh_play_button)
+        p.paused_changed.connect(self.status.show_status)
+        p.idle_changed.connect(self._refresh_play_button)
+        p.idle_changed.connect(self.status.show_overlay)
+        p.idle_changed.connect(self.status.show_status)
+        p.eof_changed.connect(self._refresh_play_button)
+        p.buffering_changed.connect(self.status.show_overlay)
+        p.buffering_changed.connect(self.status.show_status)
         p.audio_tracks_changed.connect(self.menus.show_audio_tracks)
         p.subtitle_tracks_changed.connect(self.menus.show_subtitle_tracks)
         p.error.connect(self.show_error)
@@ -281,16 +257,14 @@ class MainWindow(QMainWindow):
         self._opening = path or "demo"
         self._resume_at = resume_at
         self.info = None
-        self._state = None
-        self._progress = None
+        self.status.forget_encode()
         self.controls.reset_timeline()
-        self.encode_bar.hide()
-        self.encode_label.clear()
+        self.status.clear_encode()
         name = Path(path).name if path else "Demo clip"
         self.setWindowTitle(f"{name} — {APP_TITLE}")
         self.stack.setCurrentWidget(self.video_page)
-        self._set_playing_controls(True)
-        self._update_overlay()
+        self._set_playing(True)
+        self.status.show_overlay()
 
     def close_video(self) -> None:
         if self.info is None and self._opening is None:
@@ -334,17 +308,7 @@ class MainWindow(QMainWindow):
         self.controls.show_duration(info.duration)
         if os.path.dirname(info.source) != str(self.cache.root / "demo"):
             self._update_recent(self.settings.add_recent(info.source))
-        if info.from_cache:
-            self.encode_bar.setValue(1000)
-            self.encode_bar.show()
-            self.encode_label.setText("Already encoded: playing from the cache")
-        else:
-            self.encode_bar.setValue(0)
-            self.encode_bar.show()
-            self.encode_label.setText("Encoding…")
-        self.encode_label.setToolTip(f"Package folder: {info.folder}")
-        self.encode_bar.setToolTip(f"Package folder: {info.folder}")
-        self._update_status()
+        self.status.show_session(info.from_cache, info.folder)
 
     @Slot(str)
     def _on_manifest_ready(self, url: str) -> None:
@@ -354,45 +318,6 @@ class MainWindow(QMainWindow):
         self.controls.set_playing(True)
         self._refresh_play_button()
 
-    @Slot(object)
-    def _on_state_changed(self, state: State) -> None:
-        self._state = state
-        if state is State.FAILED:
-            self.encode_label.setText("Encoding failed")
-        self._update_status()
-
-    @Slot(object)
-    def _on_progress(self, progress: Progress) -> None:
-        self._progress = progress
-        self._show_encode()
-
-    @Slot(list)
-    def _on_segments(self, ranges: list) -> None:
-        self.controls.show_ranges(ranges)
-        self._show_encode()
-
-    def encoded_fraction(self) -> float:
-        """How much of the timeline is encoded: the ranges, or the encoder's own position."""
-        duration = self.info.duration if self.info else 0.0
-        covered = sum(max(0.0, end - start) for start, end in self.controls.seek_bar.ranges)
-        by_ranges = min(1.0, covered / duration) if duration > 0 else 0.0
-        by_progress = self._progress.fraction if self._progress else 0.0
-        return max(by_ranges, by_progress)
-
-    def _show_encode(self) -> None:
-        progress = self._progress
-        if self.info is None or self._state is State.FINISHED:
-            return
-        fraction = self.encoded_fraction()
-        self.encode_bar.show()
-        self.encode_bar.setValue(int(fraction * 1000))
-        if progress is None or self.info.from_cache or self._state is State.FAILED:
-            return
-        if progress.done:
-            self.encode_label.setText("Encoded: the DASH/HLS package is ready")
-        else:
-            self.encode_label.setText(describe_progress(progress, fraction))
-
     @Slot(int, bool)
     def _on_request_done(self, request_id: int, started: bool) -> None:
         if request_id != self._request_id or started or self._closing:
@@ -401,37 +326,12 @@ class MainWindow(QMainWindow):
         self.info = None
         self._show_idle()
 
-    @Slot(str)
-    def _on_activity(self, text: str) -> None:
-        self._activity = text
-        self._update_status()
-        self._update_overlay()
-
-    @Slot()
-    def _on_finished(self) -> None:
-        self._state = State.FINISHED
-        self.encode_bar.setValue(1000)
-        if self.info is not None and not self.info.from_cache:
-            self.encode_label.setText("Encoded: the DASH/HLS package is ready")
-        self._update_status()
-
     # -- player signals ---------------------------------------------------------------------
 
     @Slot(float)
     def _on_duration(self, seconds: float) -> None:
         if seconds > 0 and self.info is not None:
             self.controls.show_duration(seconds)
-
-    @Slot(bool)
-    def _on_paused(self, _paused: bool) -> None:
-        self._refresh_play_button()
-        self._update_status()
-
-    @Slot(bool)
-    def _on_idle(self, _idle: bool) -> None:
-        self._refresh_play_button()
-        self._update_overlay()
-        self._update_status()
 
     def _refresh_play_button(self) -> None:
         state = self.player.state
@@ -447,7 +347,7 @@ class MainWindow(QMainWindow):
     def _on_volume_slider(self, value: int) -> None:
         self.player.set_volume(value)
         if self.player.state.muted and value > 0:
-            self.player.set_muted(False)
+            self.player.set_muted(False)  # moving the volume up means: I want to hear it
 
     @Slot(bool)
     def _on_muted(self, muted: bool) -> None:
@@ -457,60 +357,36 @@ class MainWindow(QMainWindow):
     def toggle_mute(self) -> None:
         self.player.set_muted(not self.player.state.muted)
 
-    @Slot(bool)
-    def _on_buffering(self, _buffering: bool) -> None:
-        self._update_overlay()
-        self._update_status()
-
     # -- status -----------------------------------------------------------------------------
 
     def _show_idle(self) -> None:
         self.stack.setCurrentWidget(self.welcome)
         self.setWindowTitle(APP_TITLE)
         self.controls.reset_timeline()
-        self.encode_bar.hide()
-        self.encode_label.clear()
-        self._set_playing_controls(False)
-        self.overlay.hide()
-        self._update_status()
+        self.status.clear_encode()
+        self._set_playing(False)
+        self.status.show_overlay()
+        self.status.show_status()
 
-    def _set_playing_controls(self, playing: bool) -> None:
+    def _set_playing(self, playing: bool) -> None:
         self.window_actions.set_playing(playing)
         self.controls.set_playing(playing)
 
-    def _update_overlay(self) -> None:
-        text = ""
-        if self.stack.currentWidget() is self.video_page:
-            if self._activity:
-                text = self._activity
-            elif self._opening is not None:
-                text = "Opening…"
-            elif self.player.buffering:
-                text = "Buffering…"
-        self.overlay.setText(text)
-        self.overlay.setVisible(bool(text))
-
-    def _update_status(self) -> None:
-        if self._activity:
-            text = self._activity
-        elif self.info is None:
-            text = "Open a video, or drop one here." if self._opening is None else "Opening…"
-        elif self.player.buffering:
-            text = "Buffering: waiting for the encoder…"
-        else:
-            profile = PROFILES[self.info.profile].label
-            size = f"{self.info.width}×{self.info.height}"
-            state = self.player.state
-            if state.idle:
-                doing = "Stopped"
-            elif state.eof:
-                doing = "Ended"
-            else:
-                doing = "Paused" if state.paused else "Playing"
-            text = f"{doing} · {profile} · {size}"
-            if self._state is State.FAILED:
-                text += " · encoding stopped"
-        self.status_label.setText(text)
+    def _status_facts(self) -> StatusInputs:
+        """The window's part of what the status texts tell: what is open, what is on screen."""
+        info, session = self.info, None
+        if info is not None:
+            session = SessionFacts(
+                profile_label=PROFILES[info.profile].label,
+                width=info.width,
+                height=info.height,
+                duration=info.duration,
+                from_cache=info.from_cache,
+            )
+        video_shown = self.stack.currentWidget() is self.video_page
+        return StatusInputs(
+            opening=self._opening is not None, video_shown=video_shown, session=session
+        )
 
     @Slot(str, str)
     def show_error(self, message: str, details: str = "") -> None:
