@@ -104,14 +104,14 @@ def test_failed_open_returns_to_the_empty_window_with_an_error(qtbot, make_windo
     h.controller.request_done.emit(h.controller.last_id, False)
     assert w.stack.currentWidget() is w.welcome
     assert w.windowTitle() == "Viewra Desktop"
-    dialog = w.error_dialog
+    dialog = w.dialogs.error_dialog
     assert isinstance(dialog, ErrorDialog)
     qtbot.waitUntil(dialog.isVisible)
     assert dialog.text() == "holiday.mp4 is not a video file Viewra Desktop can read."
     assert dialog.detailedText() == "junk"
     assert str(h.paths.log_file) in dialog.informativeText()
     dialog.accept()
-    qtbot.waitUntil(lambda: w.error_dialog is None)
+    qtbot.waitUntil(lambda: w.dialogs.error_dialog is None)
     assert w.isVisible()  # the app keeps running
 
 
@@ -369,7 +369,7 @@ def test_a_missing_recent_file_is_dropped_from_the_list(qtbot, make_window, tmp_
     h.window.open_recent(str(gone))
     assert h.controller.opens() == []
     assert h.settings.recent_files == []
-    assert "gone.mp4" in h.window.error_dialog.text()
+    assert "gone.mp4" in h.window.dialogs.error_dialog.text()
 
 
 def test_track_menus_appear_when_there_is_a_choice(qtbot, make_window, clip):
@@ -416,9 +416,9 @@ def test_playback_error_shows_a_dialog(qtbot, make_window, clip):
 
     for callback in h.mpv.event_callbacks:
         callback(Event)
-    qtbot.waitUntil(lambda: w.error_dialog is not None)
-    assert "could not be read" in w.error_dialog.text()
-    assert "avformat_open_input" in w.error_dialog.detailedText()
+    qtbot.waitUntil(lambda: w.dialogs.error_dialog is not None)
+    assert "could not be read" in w.dialogs.error_dialog.text()
+    assert "avformat_open_input" in w.dialogs.error_dialog.detailedText()
 
 
 def test_encode_failure_keeps_the_window_running(qtbot, make_window, clip):
@@ -427,8 +427,8 @@ def test_encode_failure_keeps_the_window_running(qtbot, make_window, clip):
     start_playing(qtbot, h, clip)
     h.controller.state_changed.emit(State.FAILED)
     h.controller.failed.emit("Encoding failed: ffmpeg exited with code 1.", "x264 error")
-    assert w.error_dialog is not None
-    assert "Encoding failed" in w.error_dialog.text()
+    assert w.dialogs.error_dialog is not None
+    assert "Encoding failed" in w.dialogs.error_dialog.text()
     assert w.status.encode_label.text() == "Encoding failed"
     assert w.stack.currentWidget() is w.video_page
 
@@ -493,10 +493,10 @@ def test_the_first_error_stays_on_screen(qtbot, make_window, clip):
     w = h.window
     start_playing(qtbot, h, clip)
     h.controller.failed.emit("Encoding failed: the packager was killed by SIGKILL.", "tail")
-    first = w.error_dialog
+    first = w.dialogs.error_dialog
     qtbot.waitUntil(first.isVisible)
     w.show_error("The video stopped playing because it could not be read.", "503")
-    assert w.error_dialog is first
+    assert w.dialogs.error_dialog is first
     assert "packager" in first.text()
 
 

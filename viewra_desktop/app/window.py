@@ -11,7 +11,6 @@ Qt-free ``status_text.py``) and fullscreen (``fullscreen.py``). ``FileOpenHandle
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 from pathlib import Path
@@ -34,7 +33,7 @@ from ..core.profiles import PROFILES
 from .actions import Actions, Menus, on_triggered
 from .controller import SessionInfo
 from .controls import ControlBar
-from .dialogs import APP_TITLE, ErrorDialog, PreferencesDialog, show_about
+from .dialogs import APP_TITLE, WindowDialogs, show_about
 from .file_open import FileOpenHandler, dropped_file
 from .fullscreen import Fullscreen
 from .icons import app_icon
@@ -80,8 +79,6 @@ class MainWindow(QMainWindow):
         self.cache = cache
         self.log_file = log_file
         self.info: SessionInfo | None = None
-        self.error_dialog: ErrorDialog | None = None
-        self.preferences: PreferencesDialog | None = None
         self._profile = profile if profile in PROFILES else settings.profile
         self._opening: str | None = None  # what the window asked for, until it plays
         self._request_id = 0
@@ -98,6 +95,7 @@ class MainWindow(QMainWindow):
         # The track buttons open the Playback menu's track menus: one list of tracks.
         self.controls = ControlBar(self.menus.audio_menu, self.menus.subtitle_menu)
         self.status = StatusView(self.statusBar(), player, self._status_facts, self)
+        self.dialogs = WindowDialogs(self, settings, cache, log_file)
         self._build_central()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
         self._connect()
@@ -172,7 +170,7 @@ class MainWindow(QMainWindow):
         on_triggered(a.open, self.open_dialog)
         on_triggered(a.demo, self.open_demo)
         on_triggered(a.close_file, self.close_video)
-        on_triggered(a.preferences, self.show_preferences)
+        on_triggered(a.preferences, self.dialogs.show_preferences)
         on_triggered(a.quit, self.close)
         on_triggered(a.play, p.toggle_pause)
         on_triggered(a.back, lambda: p.seek(-SEEK_STEP_S, relative=True))
@@ -185,6 +183,7 @@ class MainWindow(QMainWindow):
         on_triggered(a.about, lambda: show_about(self))
 
     def _connect_pieces(self) -> None:
+        self.dialogs.cache_limit_changed.connect(self.controller.set_cache_limit)
         self.menus.profile_requested.connect(self.set_profile)
         self.menus.recent_requested.connect(self.open_recent)
         self.menus.clear_recent_requested.connect(self._clear_recent)
@@ -394,34 +393,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             logger.info("error while closing (not shown): %s", message)
             return
-        if self.error_dialog is not None:
-            try:
-                if self.error_dialog.isVisible():
-                    # The first error explains the rest (a failed encode also ends playback).
-                    logger.info("error while another is shown (not shown): %s", message)
-                    return
-            except RuntimeError:  # already deleted by Qt
-                pass
-        dialog = ErrorDialog(message, details, self.log_file, self)
-        dialog.finished.connect(lambda _result, d=dialog: self._forget_error(d))
-        self.error_dialog = dialog
-        dialog.open()
-
-    def _forget_error(self, dialog: ErrorDialog) -> None:
-        if self.error_dialog is dialog:
-            self.error_dialog = None
-
-    def show_preferences(self) -> None:
-        if self.preferences is not None:
-            self.preferences.raise_()
-            self.preferences.activateWindow()
-            return
-        dialog = PreferencesDialog(self.settings, self.cache, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.cache_limit_changed.connect(self.controller.set_cache_limit)
-        dialog.destroyed.connect(lambda _obj=None: setattr(self, "preferences", None))
-        self.preferences = dialog
-        dialog.show()
+        self.dialogs.show_error(message, details)
 
     # -- recent files -----------------------------------------------------------------------
 
@@ -472,10 +444,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         logger.info("closing: stopping playback and the encoder")
         self._save_settings()
-        for dialog in (self.error_dialog, self.preferences):
-            if dialog is not None:
-                with contextlib.suppress(RuntimeError):  # Qt may have deleted it
-                    dialog.close()
+        self.dialogs.close_all()
         self.hide()
         self.player.stop()
         self.controller.shutdown()
