@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from types import FrameType
 
 from .core import layout
 from .core.cache import Cache
@@ -29,7 +30,7 @@ def run_serve(
 ) -> int:
     stop = threading.Event()
 
-    def on_signal(signum, _frame) -> None:
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
         logger.info("signal %s: stopping", signal.Signals(signum).name)
         stop.set()
 

@@ -61,8 +61,8 @@ def test_empty_window_offers_open_and_demo(make_window):
     assert w.stack.currentWidget() is w.welcome
     assert w.welcome.open_button.isVisible()
     assert w.welcome.demo_button.isVisible()
-    assert not w.play_button.isEnabled()
-    assert not w.seek_bar.isEnabled()
+    assert not w.controls.play_button.isEnabled()
+    assert not w.controls.seek_bar.isEnabled()
     assert h.controller.opens() == []
 
 
@@ -73,19 +73,19 @@ def test_open_file_starts_a_session_and_plays_the_dash_url(qtbot, make_window, c
     assert h.controller.opens() == [("open", str(clip), "720p")]
     assert w.stack.currentWidget() is w.video_page
     assert "holiday.mp4" in w.windowTitle() and "Viewra" in w.windowTitle()
-    assert w.overlay.isVisible()
+    assert w.status.overlay.isVisible()
 
     h.controller.activity_changed.emit("Opening holiday.mp4…")
-    assert "Opening holiday.mp4" in w.overlay.text()
+    assert "Opening holiday.mp4" in w.status.overlay.text()
     info = info_for(clip)
     h.controller.session_changed.emit(info)
     h.controller.manifest_ready.emit(info.dash_url)
     h.controller.activity_changed.emit("")
     h.controller.request_done.emit(h.controller.last_id, True)
     assert h.mpv.last("loadfile") == ("loadfile", info.dash_url, "replace")
-    assert w.total_label.text() == "1:00"
-    assert w.seek_bar.duration == 60.0
-    assert w.play_button.isEnabled()
+    assert w.controls.total_label.text() == "1:00"
+    assert w.controls.seek_bar.duration == 60.0
+    assert w.controls.play_button.isEnabled()
     assert h.settings.recent_files == [str(clip)]
 
 
@@ -104,14 +104,14 @@ def test_failed_open_returns_to_the_empty_window_with_an_error(qtbot, make_windo
     h.controller.request_done.emit(h.controller.last_id, False)
     assert w.stack.currentWidget() is w.welcome
     assert w.windowTitle() == "Viewra Desktop"
-    dialog = w.error_dialog
+    dialog = w.dialogs.error_dialog
     assert isinstance(dialog, ErrorDialog)
     qtbot.waitUntil(dialog.isVisible)
     assert dialog.text() == "holiday.mp4 is not a video file Viewra Desktop can read."
     assert dialog.detailedText() == "junk"
     assert str(h.paths.log_file) in dialog.informativeText()
     dialog.accept()
-    qtbot.waitUntil(lambda: w.error_dialog is None)
+    qtbot.waitUntil(lambda: w.dialogs.error_dialog is None)
     assert w.isVisible()  # the app keeps running
 
 
@@ -137,7 +137,7 @@ def test_opening_another_file_stops_playback_first(qtbot, make_window, clip, tmp
     h.window.open_file(str(other))
     assert h.mpv.commands[before] == ("stop",)
     assert h.controller.opens()[-1] == ("open", str(other), "720p")
-    assert h.window.seek_bar.duration == 0.0
+    assert h.window.controls.seek_bar.duration == 0.0
 
 
 def test_changing_the_profile_restarts_where_it_was(qtbot, make_window, clip):
@@ -146,22 +146,22 @@ def test_changing_the_profile_restarts_where_it_was(qtbot, make_window, clip):
     start_playing(qtbot, h, clip)
     h.mpv.report("time-pos", 12.5)
     qtbot.waitUntil(lambda: h.player.state.position == 12.5)
-    index = w.profile_box.findData("480p")
-    w.profile_box.setCurrentIndex(index)
-    w.profile_box.activated.emit(index)
+    index = w.controls.profile_box.findData("480p")
+    w.controls.profile_box.setCurrentIndex(index)
+    w.controls.profile_box.activated.emit(index)
     assert h.controller.opens()[-1] == ("open", str(clip), "480p")
     assert h.settings.profile == "480p"
     info = info_for(clip, "480p")
     h.controller.session_changed.emit(info)
     h.controller.manifest_ready.emit(info.dash_url)
     assert h.mpv.last("loadfile") == ("loadfile", info.dash_url, "replace", "start=12.500")
-    checked = [a.data() for a in w.profile_group.actions() if a.isChecked()]
+    checked = [a.data() for a in w.menus.profile_group.actions() if a.isChecked()]
     assert checked == ["480p"]
 
 
 def test_profile_menu_without_a_video_only_remembers_the_choice(make_window):
     h = make_window()
-    action = next(a for a in h.window.profile_group.actions() if a.data() == "1080p")
+    action = next(a for a in h.window.menus.profile_group.actions() if a.data() == "1080p")
     action.trigger()
     assert h.window.profile == "1080p"
     assert h.settings.profile == "1080p"
@@ -173,7 +173,7 @@ def test_command_line_profile_wins_over_the_last_one(make_window):
     h.settings.profile = "480p"
     h2 = make_window(profile="360p")
     assert h2.window.profile == "360p"
-    assert h2.window.profile_box.currentData() == "360p"
+    assert h2.window.controls.profile_box.currentData() == "360p"
     h3 = make_window()
     assert h3.window.profile == "480p"
 
@@ -184,21 +184,21 @@ def test_progress_shows_percent_speed_and_time_left(qtbot, make_window, clip):
     start_playing(qtbot, h, clip)
     h.controller.state_changed.emit(State.ENCODING)
     h.controller.progress_changed.emit(Progress(position=15.0, duration=60.0, speed=2.5))
-    assert w.encode_bar.isVisible()
-    assert w.encode_bar.value() == 250
-    text = w.encode_label.text()
+    assert w.status.encode_bar.isVisible()
+    assert w.status.encode_bar.value() == 250
+    text = w.status.encode_label.text()
     assert "25%" in text and "2.5× realtime" in text and "18 s left" in text
     h.controller.progress_changed.emit(Progress(60.0, 60.0, 3.0, done=True))
     h.controller.finished.emit()
-    assert w.encode_bar.value() == 1000
-    assert "ready" in w.encode_label.text()
+    assert w.status.encode_bar.value() == 1000
+    assert "ready" in w.status.encode_label.text()
 
 
 def test_a_cached_video_says_so(qtbot, make_window, clip):
     h = make_window()
     start_playing(qtbot, h, clip, from_cache=True)
-    assert "cache" in h.window.encode_label.text()
-    assert h.window.encode_bar.value() == 1000
+    assert "cache" in h.window.status.encode_label.text()
+    assert h.window.status.encode_bar.value() == 1000
 
 
 def test_seek_bar_shows_position_and_encoded_ranges(qtbot, make_window, clip):
@@ -206,10 +206,10 @@ def test_seek_bar_shows_position_and_encoded_ranges(qtbot, make_window, clip):
     w = h.window
     start_playing(qtbot, h, clip)
     h.controller.segments_changed.emit([(0.0, 4.0), (20.0, 22.0)])
-    assert w.seek_bar.ranges == [(0.0, 4.0), (20.0, 22.0)]
+    assert w.controls.seek_bar.ranges == [(0.0, 4.0), (20.0, 22.0)]
     h.mpv.report("time-pos", 3.2)
-    qtbot.waitUntil(lambda: w.elapsed_label.text() == "0:03")
-    assert w.seek_bar.position == 3.2
+    qtbot.waitUntil(lambda: w.controls.elapsed_label.text() == "0:03")
+    assert w.controls.seek_bar.position == 3.2
 
 
 def test_clicking_the_seek_bar_seeks(qtbot, make_window, clip):
@@ -217,7 +217,7 @@ def test_clicking_the_seek_bar_seeks(qtbot, make_window, clip):
     w = h.window
     w.resize(900, 600)
     start_playing(qtbot, h, clip)
-    bar = w.seek_bar
+    bar = w.controls.seek_bar
     x = round(bar.x_for(30.0))
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=QPoint(x, bar.height() // 2))
     seek = h.mpv.last("seek")
@@ -229,18 +229,32 @@ def test_buffering_overlay_follows_mpv(qtbot, make_window, clip):
     h = make_window()
     w = h.window
     start_playing(qtbot, h, clip)
-    assert not w.overlay.isVisible()
+    assert not w.status.overlay.isVisible()
     h.mpv.report("paused-for-cache", True)
-    qtbot.waitUntil(lambda: w.overlay.isVisible())
-    assert w.overlay.text() == "Buffering…"
-    assert "Buffering" in w.status_label.text()
+    qtbot.waitUntil(lambda: w.status.overlay.isVisible())
+    assert w.status.overlay.text() == "Buffering…"
+    assert "Buffering" in w.status.status_label.text()
     h.mpv.report("paused-for-cache", False)
-    qtbot.waitUntil(lambda: not w.overlay.isVisible())
+    qtbot.waitUntil(lambda: not w.status.overlay.isVisible())
     # Waiting at the start (mpv wants to play but has no frame yet) is buffering too.
     h.mpv.report("core-idle", True)
-    qtbot.waitUntil(lambda: w.overlay.isVisible())
+    qtbot.waitUntil(lambda: w.status.overlay.isVisible())
     h.mpv.report("core-idle", False)
-    qtbot.waitUntil(lambda: not w.overlay.isVisible())
+    qtbot.waitUntil(lambda: not w.status.overlay.isVisible())
+
+
+def test_the_status_line_tells_what_plays(qtbot, make_window, clip):
+    h = make_window()
+    status = h.window.status.status_label
+    assert status.text() == "Open a video, or drop one here."
+    start_playing(qtbot, h, clip)
+    assert status.text() == "Playing · 720p (HD) · 1280×720"
+    h.mpv.report("pause", True)
+    qtbot.waitUntil(lambda: status.text().startswith("Paused"))
+    h.controller.state_changed.emit(State.FAILED)
+    assert status.text() == "Paused · 720p (HD) · 1280×720 · encoding stopped"
+    h.controller.activity_changed.emit("Stopping the encoder…")
+    assert status.text() == "Stopping the encoder…"
 
 
 def test_keys_work_like_mpv(qtbot, make_window, clip):
@@ -286,7 +300,7 @@ def test_fullscreen_by_key_double_click_and_escape(qtbot, make_window, clip):
     assert w.menuBar().isVisible() and w.controls.isVisible()
     h.video.double_clicked.emit()
     qtbot.waitUntil(w.isFullScreen)
-    w.fullscreen_button.click()
+    w.controls.fullscreen_button.click()
     qtbot.waitUntil(lambda: not w.isFullScreen())
 
 
@@ -341,8 +355,8 @@ def test_recent_files_menu_and_welcome_list(qtbot, make_window, clip, tmp_path):
     h = make_window()
     start_playing(qtbot, h, clip)
     h2 = make_window()
-    actions = [a for a in h2.window.recent_menu.actions() if a.text() == "holiday.mp4"]
-    assert actions, [a.text() for a in h2.window.recent_menu.actions()]
+    actions = [a for a in h2.window.menus.recent_menu.actions() if a.text() == "holiday.mp4"]
+    assert actions, [a.text() for a in h2.window.menus.recent_menu.actions()]
     assert [b.text() for b in h2.window.welcome.recent_buttons] == ["holiday.mp4"]
     actions[0].trigger()
     assert h2.controller.opens() == [("open", str(clip), "720p")]
@@ -355,14 +369,14 @@ def test_a_missing_recent_file_is_dropped_from_the_list(qtbot, make_window, tmp_
     h.window.open_recent(str(gone))
     assert h.controller.opens() == []
     assert h.settings.recent_files == []
-    assert "gone.mp4" in h.window.error_dialog.text()
+    assert "gone.mp4" in h.window.dialogs.error_dialog.text()
 
 
 def test_track_menus_appear_when_there_is_a_choice(qtbot, make_window, clip):
     h = make_window()
     w = h.window
     start_playing(qtbot, h, clip)
-    assert not w.audio_button.isVisible() and not w.subtitle_button.isVisible()
+    assert not w.controls.audio_button.isVisible() and not w.controls.subtitle_button.isVisible()
     tracks = [
         {"id": 1, "type": "video", "selected": True},
         {"id": 1, "type": "audio", "lang": "eng", "selected": True, "demux-channel-count": 2},
@@ -370,20 +384,20 @@ def test_track_menus_appear_when_there_is_a_choice(qtbot, make_window, clip):
         {"id": 1, "type": "sub", "lang": "eng", "selected": False},
     ]
     h.mpv.report("track-list", tracks)
-    qtbot.waitUntil(w.audio_button.isVisible)
-    assert w.subtitle_button.isVisible()
-    audio = [a.text() for a in w.audio_menu.actions()]
+    qtbot.waitUntil(w.controls.audio_button.isVisible)
+    assert w.controls.subtitle_button.isVisible()
+    audio = [a.text() for a in w.menus.audio_menu.actions()]
     assert audio == ["1: [eng] stereo", "2: Commentary [fra]"]
-    w.audio_menu.actions()[1].trigger()
+    w.menus.audio_menu.actions()[1].trigger()
     assert h.mpv.sets("aid")[-1] == "2"
-    subs = w.subtitle_menu.actions()
+    subs = w.menus.subtitle_menu.actions()
     assert subs[0].text() == "Off" and subs[0].isChecked()
     subs[-1].trigger()
     assert h.mpv.sets("sid")[-1] == "1"
     subs[0].trigger()
     assert h.mpv.sets("sid")[-1] == "no"
     h.mpv.report("track-list", tracks[:2])
-    qtbot.waitUntil(lambda: not w.audio_button.isVisible())
+    qtbot.waitUntil(lambda: not w.controls.audio_button.isVisible())
 
 
 def test_playback_error_shows_a_dialog(qtbot, make_window, clip):
@@ -402,9 +416,9 @@ def test_playback_error_shows_a_dialog(qtbot, make_window, clip):
 
     for callback in h.mpv.event_callbacks:
         callback(Event)
-    qtbot.waitUntil(lambda: w.error_dialog is not None)
-    assert "could not be read" in w.error_dialog.text()
-    assert "avformat_open_input" in w.error_dialog.detailedText()
+    qtbot.waitUntil(lambda: w.dialogs.error_dialog is not None)
+    assert "could not be read" in w.dialogs.error_dialog.text()
+    assert "avformat_open_input" in w.dialogs.error_dialog.detailedText()
 
 
 def test_encode_failure_keeps_the_window_running(qtbot, make_window, clip):
@@ -413,9 +427,9 @@ def test_encode_failure_keeps_the_window_running(qtbot, make_window, clip):
     start_playing(qtbot, h, clip)
     h.controller.state_changed.emit(State.FAILED)
     h.controller.failed.emit("Encoding failed: ffmpeg exited with code 1.", "x264 error")
-    assert w.error_dialog is not None
-    assert "Encoding failed" in w.error_dialog.text()
-    assert w.encode_label.text() == "Encoding failed"
+    assert w.dialogs.error_dialog is not None
+    assert "Encoding failed" in w.dialogs.error_dialog.text()
+    assert w.status.encode_label.text() == "Encoding failed"
     assert w.stack.currentWidget() is w.video_page
 
 
@@ -424,7 +438,7 @@ def test_volume_and_geometry_persist(qtbot, make_window):
     w = h.window
     w.resize(700, 480)
     qtbot.waitUntil(lambda: w.width() == 700)
-    w.volume_slider.setValue(40)
+    w.controls.volume_slider.setValue(40)
     assert h.mpv.sets("volume")[-1] == "40"
     h.mpv.report("volume", 40.0)
     qtbot.waitUntil(lambda: h.settings.volume == 40)
@@ -432,7 +446,7 @@ def test_volume_and_geometry_persist(qtbot, make_window):
     qtbot.waitUntil(lambda: w._closed, timeout=5000)
     h2 = make_window()
     assert h2.window.size().width() == 700 and h2.window.size().height() == 480
-    assert h2.window.volume_slider.value() == 40
+    assert h2.window.controls.volume_slider.value() == 40
     assert h2.mpv.sets("volume")[0] == "40"
     assert (h.paths.config / "viewra-desktop.ini").is_file()
 
@@ -479,10 +493,10 @@ def test_the_first_error_stays_on_screen(qtbot, make_window, clip):
     w = h.window
     start_playing(qtbot, h, clip)
     h.controller.failed.emit("Encoding failed: the packager was killed by SIGKILL.", "tail")
-    first = w.error_dialog
+    first = w.dialogs.error_dialog
     qtbot.waitUntil(first.isVisible)
     w.show_error("The video stopped playing because it could not be read.", "503")
-    assert w.error_dialog is first
+    assert w.dialogs.error_dialog is first
     assert "packager" in first.text()
 
 

@@ -28,3 +28,27 @@ def test_core_modules_do_not_import_qt():
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip()) == expected
+
+
+# The Qt layer's plain-text modules: tested here, in tests/unit, so they must stay Qt-free too.
+QT_FREE_APP_MODULES = ("viewra_desktop.app.formatting", "viewra_desktop.app.status_text")
+
+APP_SCRIPT = """
+import importlib, sys
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "shiboken6"))
+assert not loaded, loaded
+print(len(sys.argv) - 1)
+"""
+
+
+def test_the_status_text_and_formatting_modules_do_not_import_qt():
+    done = subprocess.run(
+        [sys.executable, "-c", APP_SCRIPT, *QT_FREE_APP_MODULES],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) == len(QT_FREE_APP_MODULES)

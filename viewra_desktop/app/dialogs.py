@@ -1,12 +1,16 @@
-"""Dialogs: errors in plain words, preferences (cache size and limit), about."""
+"""Dialogs: errors in plain words, preferences (cache size and limit), about.
+
+``WindowDialogs`` keeps the ones a window has open: one error at a time, one Preferences.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThread, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -207,3 +211,60 @@ def show_about(parent: QWidget) -> None:
     )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
+
+
+class WindowDialogs(QObject):
+    """The dialogs a window has open: at most one error on screen, one Preferences dialog."""
+
+    cache_limit_changed = Signal(object)  # from the Preferences dialog: bytes, 0: no limit
+
+    def __init__(
+        self, window: QWidget, settings: Settings, cache: Cache, log_file: Path | None
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._settings = settings
+        self._cache = cache
+        self._log_file = log_file
+        self.error_dialog: ErrorDialog | None = None
+        self.preferences: PreferencesDialog | None = None
+
+    def show_error(self, message: str, details: str = "") -> None:
+        if self._error_shown():
+            # The first error explains the rest (a failed encode also ends playback).
+            logger.info("error while another is shown (not shown): %s", message)
+            return
+        dialog = ErrorDialog(message, details, self._log_file, self._window)
+        dialog.finished.connect(lambda _result, d=dialog: self._forget_error(d))
+        self.error_dialog = dialog
+        dialog.open()
+
+    def _error_shown(self) -> bool:
+        if self.error_dialog is None:
+            return False
+        try:
+            return self.error_dialog.isVisible()
+        except RuntimeError:  # already deleted by Qt
+            return False
+
+    def _forget_error(self, dialog: ErrorDialog) -> None:
+        if self.error_dialog is dialog:
+            self.error_dialog = None
+
+    def show_preferences(self) -> None:
+        if self.preferences is not None:
+            self.preferences.raise_()
+            self.preferences.activateWindow()
+            return
+        dialog = PreferencesDialog(self._settings, self._cache, self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.cache_limit_changed.connect(self.cache_limit_changed)
+        dialog.destroyed.connect(lambda _obj=None: setattr(self, "preferences", None))
+        self.preferences = dialog
+        dialog.show()
+
+    def close_all(self) -> None:
+        for dialog in (self.error_dialog, self.preferences):
+            if dialog is not None:
+                with contextlib.suppress(RuntimeError):  # Qt may have deleted it
+                    dialog.close()

@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
@@ -137,7 +138,7 @@ def apply_theme(app: QApplication) -> None:
 def _install_signal_handlers(window: MainWindow) -> QTimer:
     """SIGINT/SIGTERM close the window the normal way (stopping the encoder first)."""
 
-    def handler(signum, _frame) -> None:
+    def handler(signum: int, _frame: FrameType | None) -> None:
         logger.info("signal %s: closing", signal.Signals(signum).name)
         QTimer.singleShot(0, window.close)
 

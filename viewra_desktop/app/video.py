@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent, QOpenGLContext
 from PySide6.QtOpenGLWidgets import QOpenGLWidget
+from PySide6.QtWidgets import QWidget
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class MpvVideoWidget(QOpenGLWidget):
     mouse_moved = Signal()
     _frame_ready = Signal()
 
-    def __init__(self, mpv_player: Any, parent=None) -> None:
+    def __init__(self, mpv_player: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         import mpv
 

@@ -1,152 +1,59 @@
-"""The main window: video, controls, encode status, menus, and the order of things at quit.
+"""The main window: the controller and the player wired to the window's pieces, opening files,
+and the order of things at quit.
 
 The window owns no pipeline logic: it asks the ``SessionController`` to open and stop, tells
-the ``Player`` what to play, and shows what both report.
+the ``Player`` what to play, and shows what both report through its pieces, each with one
+job: the welcome page (``welcome.py``), the control bar (``controls.py``), the commands and
+menus (``actions.py``), the status bar and overlay (``status.py``, their words from the
+Qt-free ``status_text.py``) and fullscreen (``fullscreen.py``). ``FileOpenHandler``
+(``file_open.py``) is importable from here too.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QFileOpenEvent,
-    QKeySequence,
-)
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QFileDialog,
     QGridLayout,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
-    QMenu,
-    QProgressBar,
-    QPushButton,
-    QSizePolicy,
-    QSlider,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core.cache import Cache
 from ..core.profiles import PROFILES
-from ..core.progress import Progress
-from ..core.session import State
+from .actions import Actions, Menus, on_triggered
 from .controller import SessionInfo
-from .dialogs import APP_TITLE, ErrorDialog, PreferencesDialog, show_about
-from .formatting import describe_progress, format_time
-from .icons import app_icon, icon
-from .player import VOLUME_MAX, Player, TrackInfo
-from .seekbar import SeekBar
+from .controls import ControlBar
+from .dialogs import APP_TITLE, WindowDialogs, show_about
+from .file_open import FileOpenHandler, dropped_file
+from .fullscreen import Fullscreen
+from .icons import app_icon
+from .player import Player
 from .settings import Settings
+from .status import StatusView
+from .status_text import SessionFacts, StatusInputs
+from .welcome import WelcomePage
+
+__all__ = ["CLOSE_TIMEOUT_MS", "VIDEO_FILTER", "FileOpenHandler", "MainWindow", "center_on_screen"]
 
 logger = logging.getLogger(__name__)
 
 SEEK_STEP_S = 5.0
 VOLUME_STEP = 5.0
-CONTROLS_HIDE_MS = 2500  # fullscreen: controls fade after this long without the mouse moving
-RECENT_ON_WELCOME = 5
 CLOSE_TIMEOUT_MS = 20000  # at quit, the controller gets this long to stop every process
 VIDEO_FILTER = (
     "Videos (*.mp4 *.m4v *.mkv *.mov *.webm *.avi *.wmv *.flv *.mpg *.mpeg *.ts *.m2ts *.mts "
     "*.3gp *.ogv *.vob *.mxf *.y4m);;All files (*)"
 )
-
-
-class WelcomePage(QWidget):
-    """What an empty window shows: open a video, play the demo, or pick a recent file."""
-
-    open_clicked = Signal()
-    demo_clicked = Signal()
-    recent_clicked = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("welcome")
-        logo = QLabel()
-        logo.setPixmap(app_icon().pixmap(96, 96))
-        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title = QLabel(APP_TITLE)
-        title.setObjectName("welcomeTitle")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        subtitle = QLabel("Watch a video while it is encoded and packaged for streaming.")
-        subtitle.setObjectName("welcomeSubtitle")
-        subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
-        self.open_button = QPushButton(icon("open"), "  Open Video…")
-        self.open_button.setObjectName("primaryButton")
-        self.open_button.setIconSize(QSize(20, 20))
-        self.open_button.clicked.connect(self.open_clicked)
-        self.demo_button = QPushButton(icon("demo"), "  Play Demo Clip")
-        self.demo_button.setIconSize(QSize(20, 20))
-        self.demo_button.clicked.connect(self.demo_clicked)
-        for button in (self.open_button, self.demo_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.setMinimumHeight(38)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.open_button)
-        buttons.addSpacing(10)
-        buttons.addWidget(self.demo_button)
-        buttons.addStretch(1)
-
-        hint = QLabel("or drop a video file anywhere on this window")
-        hint.setObjectName("hint")
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
-        self.recent_title = QLabel("Recent")
-        self.recent_title.setObjectName("recentTitle")
-        self.recent_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.recent_box = QVBoxLayout()
-        self.recent_box.setSpacing(2)
-        self.recent_buttons: list[QPushButton] = []
-
-        layout = QVBoxLayout(self)
-        layout.addStretch(3)
-        layout.addWidget(logo)
-        layout.addSpacing(6)
-        layout.addWidget(title)
-        layout.addWidget(subtitle)
-        layout.addSpacing(22)
-        layout.addLayout(buttons)
-        layout.addSpacing(8)
-        layout.addWidget(hint)
-        layout.addSpacing(26)
-        layout.addWidget(self.recent_title)
-        layout.addLayout(self.recent_box)
-        layout.addStretch(4)
-
-    def set_recent(self, files: list[str]) -> None:
-        for button in self.recent_buttons:
-            self.recent_box.removeWidget(button)
-            button.deleteLater()
-        self.recent_buttons = []
-        shown = files[:RECENT_ON_WELCOME]
-        self.recent_title.setVisible(bool(shown))
-        for path in shown:
-            button = QPushButton(Path(path).name)
-            button.setObjectName("recentButton")
-            button.setToolTip(path)
-            button.setFlat(True)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.clicked.connect(lambda _checked=False, p=path: self.recent_clicked.emit(p))
-            self.recent_box.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
-            self.recent_buttons.append(button)
 
 
 class MainWindow(QMainWindow):
@@ -172,139 +79,31 @@ class MainWindow(QMainWindow):
         self.cache = cache
         self.log_file = log_file
         self.info: SessionInfo | None = None
-        self.error_dialog: ErrorDialog | None = None
-        self.preferences: PreferencesDialog | None = None
         self._profile = profile if profile in PROFILES else settings.profile
         self._opening: str | None = None  # what the window asked for, until it plays
         self._request_id = 0
         self._resume_at = 0.0
-        self._activity = ""
-        self._state: State | None = None
-        self._progress: Progress | None = None
         self._closing = False
         self._closed = False
-        self._geometry_before_fullscreen: QByteArray | None = None
-        self._was_maximized = False
 
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setMinimumSize(560, 380)
-        self._build_actions()
-        self._build_menus()
+        self.window_actions = Actions(self)
+        self.menus = Menus(self.menuBar(), self.window_actions, self)
+        # The track buttons open the Playback menu's track menus: one list of tracks.
+        self.controls = ControlBar(self.menus.audio_menu, self.menus.subtitle_menu)
+        self.status = StatusView(self.statusBar(), player, self._status_facts, self)
+        self.dialogs = WindowDialogs(self, settings, cache, log_file)
         self._build_central()
-        self._build_status()
+        self.fullscreen = Fullscreen(self, self.video, self.controls)
         self._connect()
-        self._hide_timer = QTimer(self)
-        self._hide_timer.setSingleShot(True)
-        self._hide_timer.setInterval(CONTROLS_HIDE_MS)
-        self._hide_timer.timeout.connect(self._hide_fullscreen_controls)
         self._restore_settings()
         self._update_recent()
         self._show_idle()
 
     # -- construction -----------------------------------------------------------------------
-
-    def _action(
-        self,
-        text: str,
-        slot,
-        shortcut: QKeySequence | str | None = None,
-        checkable: bool = False,
-        icon_name: str | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        action.setCheckable(checkable)
-        if checkable:
-            action.toggled.connect(slot)
-        else:
-            action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)  # shortcuts keep working with the menu bar hidden (fullscreen)
-        return action
-
-    def _build_actions(self) -> None:
-        self.open_action = self._action("&Open…", self.open_dialog, "Ctrl+O")
-        self.demo_action = self._action("Play &Demo Clip", self.open_demo)
-        self.close_file_action = self._action("&Close Video", self.close_video, "Ctrl+W")
-        self.preferences_action = self._action("&Preferences…", self.show_preferences, "Ctrl+,")
-        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.play_action = self._action("&Play/Pause", self.player.toggle_pause, "Space")
-        self.back_action = self._action(
-            "Back 5 Seconds", lambda: self.player.seek(-SEEK_STEP_S, relative=True), "Left"
-        )
-        self.forward_action = self._action(
-            "Forward 5 Seconds", lambda: self.player.seek(SEEK_STEP_S, relative=True), "Right"
-        )
-        self.volume_up_action = self._action(
-            "Volume Up", lambda: self.player.change_volume(VOLUME_STEP), "Up"
-        )
-        self.volume_down_action = self._action(
-            "Volume Down", lambda: self.player.change_volume(-VOLUME_STEP), "Down"
-        )
-        self.mute_action = self._action("&Mute", self.toggle_mute, "M")
-        self.fullscreen_action = self._action("&Fullscreen", self.toggle_fullscreen, "F")
-        self.leave_fullscreen_action = self._action(
-            "Leave Fullscreen", self.leave_fullscreen, "Esc"
-        )
-        self.about_action = self._action(f"&About {APP_TITLE}", lambda: show_about(self))
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.play_action.setEnabled(False)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        file_menu.addAction(self.demo_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.close_file_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.preferences_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-
-        playback = bar.addMenu("&Playback")
-        for action in (self.play_action, self.back_action, self.forward_action):
-            playback.addAction(action)
-        playback.addSeparator()
-        for action in (self.volume_up_action, self.volume_down_action, self.mute_action):
-            playback.addAction(action)
-        playback.addSeparator()
-        self.audio_menu = playback.addMenu("&Audio Track")
-        self.subtitle_menu = playback.addMenu("&Subtitles")
-        self.profile_menu = playback.addMenu("&Quality")
-        self.profile_group = QActionGroup(self)
-        for name, profile in PROFILES.items():
-            action = self.profile_menu.addAction(profile.label)
-            action.setCheckable(True)
-            action.setData(name)
-            self.profile_group.addAction(action)
-        self.profile_group.triggered.connect(lambda a: self.set_profile(str(a.data())))
-
-        view = bar.addMenu("&View")
-        view.addAction(self.fullscreen_action)
-
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.about_action)
-        self.audio_menu.setEnabled(False)
-        self.subtitle_menu.setEnabled(False)
-
-    def _tool_button(self, icon_name: str, tip: str) -> QToolButton:
-        button = QToolButton()
-        button.setIcon(icon(icon_name))
-        button.setIconSize(QSize(22, 22))
-        button.setToolTip(tip)
-        button.setAutoRaise(True)
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.setCursor(Qt.CursorShape.PointingHandCursor)
-        return button
 
     def _build_central(self) -> None:
         self.welcome = WelcomePage()
@@ -313,79 +112,11 @@ class MainWindow(QMainWindow):
         grid = QGridLayout(self.video_page)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.video, 0, 0)
-        self.overlay = QLabel()
-        self.overlay.setObjectName("overlay")
-        self.overlay.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.overlay.hide()
-        grid.addWidget(self.overlay, 0, 0, Qt.AlignmentFlag.AlignCenter)
+        grid.addWidget(self.status.overlay, 0, 0, Qt.AlignmentFlag.AlignCenter)  # on top
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.video_page)
-
-        self.controls = QWidget()
-        self.controls.setObjectName("controls")
-        self.seek_bar = SeekBar()
-        self.elapsed_label = QLabel("0:00")
-        self.total_label = QLabel("0:00")
-        for label in (self.elapsed_label, self.total_label):
-            label.setObjectName("timeLabel")
-            label.setMinimumWidth(46)
-        self.elapsed_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        seek_row = QHBoxLayout()
-        seek_row.setSpacing(6)
-        seek_row.addWidget(self.elapsed_label)
-        seek_row.addWidget(self.seek_bar, 1)
-        seek_row.addWidget(self.total_label)
-
-        self.play_button = self._tool_button("play", "Play (Space)")
-        self.play_button.setIconSize(QSize(26, 26))
-        self.play_button.setEnabled(False)
-        self.open_button = self._tool_button("open", "Open a video (Ctrl+O)")
-        self.mute_button = self._tool_button("volume", "Mute (M)")
-        self.volume_slider = QSlider(Qt.Orientation.Horizontal)
-        self.volume_slider.setRange(0, VOLUME_MAX)
-        self.volume_slider.setFixedWidth(110)
-        self.volume_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.volume_slider.setToolTip("Volume (Up/Down)")
-        self.audio_button = self._tool_button("audio", "Audio track")
-        self.audio_button.setMenu(self.audio_menu)
-        self.audio_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.subtitle_button = self._tool_button("subtitles", "Subtitles")
-        self.subtitle_button.setMenu(self.subtitle_menu)
-        self.subtitle_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        for button in (self.audio_button, self.subtitle_button):
-            button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
-            button.hide()
-        self.profile_box = QComboBox()
-        self.profile_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.profile_box.setToolTip("Quality profile of the encode")
-        self.profile_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        for name, profile in PROFILES.items():
-            self.profile_box.addItem(profile.label, name)
-        self.fullscreen_button = self._tool_button("fullscreen", "Fullscreen (F)")
-
-        button_row = QHBoxLayout()
-        button_row.setSpacing(4)
-        button_row.addWidget(self.play_button)
-        button_row.addWidget(self.open_button)
-        button_row.addSpacing(8)
-        button_row.addWidget(self.mute_button)
-        button_row.addWidget(self.volume_slider)
-        button_row.addStretch(1)
-        button_row.addWidget(self.audio_button)
-        button_row.addWidget(self.subtitle_button)
-        button_row.addSpacing(6)
-        button_row.addWidget(self.profile_box)
-        button_row.addSpacing(4)
-        button_row.addWidget(self.fullscreen_button)
-
-        controls_layout = QVBoxLayout(self.controls)
-        controls_layout.setContentsMargins(12, 6, 12, 8)
-        controls_layout.setSpacing(2)
-        controls_layout.addLayout(seek_row)
-        controls_layout.addLayout(button_row)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -395,78 +126,98 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.controls)
         self.setCentralWidget(central)
 
-    def _build_status(self) -> None:
-        status = self.statusBar()
-        status.setSizeGripEnabled(False)
-        self.status_label = QLabel()
-        self.status_label.setObjectName("statusLabel")
-        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.encode_label = QLabel()
-        self.encode_label.setObjectName("encodeLabel")
-        self.encode_bar = QProgressBar()
-        self.encode_bar.setObjectName("encodeBar")
-        self.encode_bar.setRange(0, 1000)
-        self.encode_bar.setTextVisible(False)
-        self.encode_bar.setFixedSize(150, 8)
-        status.addWidget(self.status_label, 1)
-        status.addPermanentWidget(self.encode_label)
-        status.addPermanentWidget(self.encode_bar)
-        self.encode_bar.hide()
-
     def _connect(self) -> None:
+        self._connect_controller()
+        self._connect_player()
+        self._connect_actions()
+        self._connect_pieces()
+
+    def _connect_controller(self) -> None:
         c = self.controller
         c.session_changed.connect(self._on_session_changed)
         c.manifest_ready.connect(self._on_manifest_ready)
-        c.state_changed.connect(self._on_state_changed)
-        c.progress_changed.connect(self._on_progress)
-        c.segments_changed.connect(self._on_segments)
-        c.activity_changed.connect(self._on_activity)
+        c.state_changed.connect(self.status.show_encode_state)
+        c.progress_changed.connect(self.status.show_progress)
+        c.segments_changed.connect(self.controls.show_ranges)
+        c.segments_changed.connect(self.status.show_ranges)
+        c.activity_changed.connect(self.status.show_activity)
         c.failed.connect(self.show_error)
-        c.finished.connect(self._on_finished)
+        c.finished.connect(self.status.show_finished)
         c.shut_down.connect(self.finish_close)
         c.request_done.connect(self._on_request_done)
 
+    def _connect_player(self) -> None:
         p = self.player
-        p.position_changed.connect(self._on_position)
+        p.position_changed.connect(self.controls.show_position)
         p.duration_changed.connect(self._on_duration)
-        p.paused_changed.connect(self._on_paused)
         p.volume_changed.connect(self._on_volume)
         p.muted_changed.connect(self._on_muted)
-        p.buffering_changed.connect(self._on_buffering)
-        p.idle_changed.connect(self._on_idle)
-        p.eof_changed.connect(lambda _eof: self._refresh_play_button())
-        p.audio_tracks_changed.connect(self._on_audio_tracks)
-        p.subtitle_tracks_changed.connect(self._on_subtitle_tracks)
+        # Which texts each change refreshes (Qt drops the signal's value for these slots):
+        p.paused_changed.connect(self._refresh_play_button)
+        p.paused_changed.connect(self.status.show_status)
+        p.idle_changed.connect(self._refresh_play_button)
+        p.idle_changed.connect(self.status.show_overlay)
+        p.idle_changed.connect(self.status.show_status)
+        p.eof_changed.connect(self._refresh_play_button)
+        p.buffering_changed.connect(self.status.show_overlay)
+        p.buffering_changed.connect(self.status.show_status)
+        p.audio_tracks_changed.connect(self.menus.show_audio_tracks)
+        p.subtitle_tracks_changed.connect(self.menus.show_subtitle_tracks)
         p.error.connect(self.show_error)
 
+    def _connect_actions(self) -> None:
+        a, p = self.window_actions, self.player
+        on_triggered(a.open, self.open_dialog)
+        on_triggered(a.demo, self.open_demo)
+        on_triggered(a.close_file, self.close_video)
+        on_triggered(a.preferences, self.dialogs.show_preferences)
+        on_triggered(a.quit, self.close)
+        on_triggered(a.play, p.toggle_pause)
+        on_triggered(a.back, lambda: p.seek(-SEEK_STEP_S, relative=True))
+        on_triggered(a.forward, lambda: p.seek(SEEK_STEP_S, relative=True))
+        on_triggered(a.volume_up, lambda: p.change_volume(VOLUME_STEP))
+        on_triggered(a.volume_down, lambda: p.change_volume(-VOLUME_STEP))
+        on_triggered(a.mute, self.toggle_mute)
+        on_triggered(a.fullscreen, self.fullscreen.toggle)
+        on_triggered(a.leave_fullscreen, self.fullscreen.leave)
+        on_triggered(a.about, lambda: show_about(self))
+
+    def _connect_pieces(self) -> None:
+        self.dialogs.cache_limit_changed.connect(self.controller.set_cache_limit)
+        self.menus.profile_requested.connect(self.set_profile)
+        self.menus.recent_requested.connect(self.open_recent)
+        self.menus.clear_recent_requested.connect(self._clear_recent)
+        self.menus.audio_track_requested.connect(self.player.select_audio)
+        self.menus.subtitle_track_requested.connect(self.player.select_subtitle)
+        # A track button shows when its menu offers a choice.
+        self.menus.audio_choice_changed.connect(self.controls.audio_button.setVisible)
+        self.menus.subtitle_choice_changed.connect(self.controls.subtitle_button.setVisible)
         self.welcome.open_clicked.connect(self.open_dialog)
         self.welcome.demo_clicked.connect(self.open_demo)
         self.welcome.recent_clicked.connect(self.open_recent)
-        self.seek_bar.seek_requested.connect(self.player.seek)
-        self.play_button.clicked.connect(self.player.toggle_pause)
-        self.open_button.clicked.connect(self.open_dialog)
-        self.mute_button.clicked.connect(self.toggle_mute)
-        self.volume_slider.valueChanged.connect(self._on_volume_slider)
-        self.fullscreen_button.clicked.connect(self.toggle_fullscreen)
-        self.profile_box.activated.connect(
-            lambda index: self.set_profile(str(self.profile_box.itemData(index)))
-        )
+        controls = self.controls
+        controls.seek_bar.seek_requested.connect(self.player.seek)
+        controls.play_clicked.connect(self.player.toggle_pause)
+        controls.open_clicked.connect(self.open_dialog)
+        controls.mute_clicked.connect(self.toggle_mute)
+        controls.volume_requested.connect(self._on_volume_slider)
+        controls.fullscreen_clicked.connect(self.fullscreen.toggle)
+        controls.profile_requested.connect(self.set_profile)
+        self.fullscreen.fullscreen_changed.connect(controls.show_fullscreen)
         if hasattr(self.video, "double_clicked"):
-            self.video.double_clicked.connect(self.toggle_fullscreen)
+            self.video.double_clicked.connect(self.fullscreen.toggle)
         if hasattr(self.video, "mouse_moved"):
-            self.video.mouse_moved.connect(self._on_mouse_activity)
+            self.video.mouse_moved.connect(self.fullscreen.on_mouse_activity)
 
     def _restore_settings(self) -> None:
         geometry = self.settings.geometry
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1100, 700)
         self._select_profile(self._profile)
-        self.volume_slider.blockSignals(True)
-        self.volume_slider.setValue(self.settings.volume)
-        self.volume_slider.blockSignals(False)
+        self.controls.place_volume(self.settings.volume)
         self.player.set_volume(self.settings.volume)
         self.player.set_muted(self.settings.muted)
-        self._show_muted(self.settings.muted)
+        self.controls.show_muted(self.settings.muted)
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -505,18 +256,14 @@ class MainWindow(QMainWindow):
         self._opening = path or "demo"
         self._resume_at = resume_at
         self.info = None
-        self._state = None
-        self._progress = None
-        self.seek_bar.reset()
-        self._on_position(0.0)
-        self.total_label.setText("0:00")
-        self.encode_bar.hide()
-        self.encode_label.clear()
+        self.status.forget_encode()
+        self.controls.reset_timeline()
+        self.status.clear_encode()
         name = Path(path).name if path else "Demo clip"
         self.setWindowTitle(f"{name} — {APP_TITLE}")
         self.stack.setCurrentWidget(self.video_page)
-        self._set_playing_controls(True)
-        self._update_overlay()
+        self._set_playing(True)
+        self.status.show_overlay()
 
     def close_video(self) -> None:
         if self.info is None and self._opening is None:
@@ -544,11 +291,8 @@ class MainWindow(QMainWindow):
             self.open_file(self._opening)
 
     def _select_profile(self, name: str) -> None:
-        index = self.profile_box.findData(name)
-        if index >= 0:
-            self.profile_box.setCurrentIndex(index)
-        for action in self.profile_group.actions():
-            action.setChecked(action.data() == name)
+        self.controls.select_profile(name)
+        self.menus.select_profile(name)
 
     # -- controller signals -----------------------------------------------------------------
 
@@ -560,68 +304,18 @@ class MainWindow(QMainWindow):
         self._opening = None
         self.stack.setCurrentWidget(self.video_page)
         self.setWindowTitle(f"{Path(info.source).name} — {APP_TITLE}")
-        self.seek_bar.set_duration(info.duration)
-        self.total_label.setText(format_time(info.duration))
+        self.controls.show_duration(info.duration)
         if os.path.dirname(info.source) != str(self.cache.root / "demo"):
             self._update_recent(self.settings.add_recent(info.source))
-        if info.from_cache:
-            self.encode_bar.setValue(1000)
-            self.encode_bar.show()
-            self.encode_label.setText("Already encoded: playing from the cache")
-        else:
-            self.encode_bar.setValue(0)
-            self.encode_bar.show()
-            self.encode_label.setText("Encoding…")
-        self.encode_label.setToolTip(f"Package folder: {info.folder}")
-        self.encode_bar.setToolTip(f"Package folder: {info.folder}")
-        self._update_status()
+        self.status.show_session(info.from_cache, info.folder)
 
     @Slot(str)
     def _on_manifest_ready(self, url: str) -> None:
         start, self._resume_at = self._resume_at, 0.0
         self.player.load(url, start=start)
-        self.play_action.setEnabled(True)
-        self.play_button.setEnabled(True)
+        self.window_actions.play.setEnabled(True)
+        self.controls.set_playing(True)
         self._refresh_play_button()
-
-    @Slot(object)
-    def _on_state_changed(self, state: State) -> None:
-        self._state = state
-        if state is State.FAILED:
-            self.encode_label.setText("Encoding failed")
-        self._update_status()
-
-    @Slot(object)
-    def _on_progress(self, progress: Progress) -> None:
-        self._progress = progress
-        self._show_encode()
-
-    @Slot(list)
-    def _on_segments(self, ranges: list) -> None:
-        self.seek_bar.set_ranges(ranges)
-        self._show_encode()
-
-    def encoded_fraction(self) -> float:
-        """How much of the timeline is encoded: the ranges, or the encoder's own position."""
-        duration = self.info.duration if self.info else 0.0
-        covered = sum(max(0.0, end - start) for start, end in self.seek_bar.ranges)
-        by_ranges = min(1.0, covered / duration) if duration > 0 else 0.0
-        by_progress = self._progress.fraction if self._progress else 0.0
-        return max(by_ranges, by_progress)
-
-    def _show_encode(self) -> None:
-        progress = self._progress
-        if self.info is None or self._state is State.FINISHED:
-            return
-        fraction = self.encoded_fraction()
-        self.encode_bar.show()
-        self.encode_bar.setValue(int(fraction * 1000))
-        if progress is None or self.info.from_cache or self._state is State.FAILED:
-            return
-        if progress.done:
-            self.encode_label.setText("Encoded: the DASH/HLS package is ready")
-        else:
-            self.encode_label.setText(describe_progress(progress, fraction))
 
     @Slot(int, bool)
     def _on_request_done(self, request_id: int, started: bool) -> None:
@@ -631,171 +325,67 @@ class MainWindow(QMainWindow):
         self.info = None
         self._show_idle()
 
-    @Slot(str)
-    def _on_activity(self, text: str) -> None:
-        self._activity = text
-        self._update_status()
-        self._update_overlay()
-
-    @Slot()
-    def _on_finished(self) -> None:
-        self._state = State.FINISHED
-        self.encode_bar.setValue(1000)
-        if self.info is not None and not self.info.from_cache:
-            self.encode_label.setText("Encoded: the DASH/HLS package is ready")
-        self._update_status()
-
     # -- player signals ---------------------------------------------------------------------
-
-    @Slot(float)
-    def _on_position(self, seconds: float) -> None:
-        self.seek_bar.set_position(seconds)
-        self.elapsed_label.setText(format_time(seconds, self.seek_bar.duration))
 
     @Slot(float)
     def _on_duration(self, seconds: float) -> None:
         if seconds > 0 and self.info is not None:
-            self.seek_bar.set_duration(seconds)
-            self.total_label.setText(format_time(seconds))
-
-    @Slot(bool)
-    def _on_paused(self, _paused: bool) -> None:
-        self._refresh_play_button()
-        self._update_status()
-
-    @Slot(bool)
-    def _on_idle(self, _idle: bool) -> None:
-        self._refresh_play_button()
-        self._update_overlay()
-        self._update_status()
+            self.controls.show_duration(seconds)
 
     def _refresh_play_button(self) -> None:
         state = self.player.state
         show_play = state.paused or state.eof or (state.idle and self._opening is None)
-        self.play_button.setIcon(icon("play" if show_play else "pause"))
-        self.play_button.setToolTip("Play (Space)" if show_play else "Pause (Space)")
+        self.controls.show_play(show_play)
 
     @Slot(float)
     def _on_volume(self, volume: float) -> None:
-        self.volume_slider.blockSignals(True)
-        self.volume_slider.setValue(round(volume))
-        self.volume_slider.blockSignals(False)
-        self.volume_slider.setToolTip(f"Volume {round(volume)}% (Up/Down)")
+        self.controls.show_volume(volume)
         self.settings.volume = volume
 
     @Slot(int)
     def _on_volume_slider(self, value: int) -> None:
         self.player.set_volume(value)
         if self.player.state.muted and value > 0:
-            self.player.set_muted(False)
+            self.player.set_muted(False)  # moving the volume up means: I want to hear it
 
     @Slot(bool)
     def _on_muted(self, muted: bool) -> None:
-        self._show_muted(muted)
+        self.controls.show_muted(muted)
         self.settings.muted = muted
-
-    def _show_muted(self, muted: bool) -> None:
-        self.mute_button.setIcon(icon("muted" if muted else "volume"))
-        self.mute_button.setToolTip("Unmute (M)" if muted else "Mute (M)")
 
     def toggle_mute(self) -> None:
         self.player.set_muted(not self.player.state.muted)
-
-    @Slot(bool)
-    def _on_buffering(self, _buffering: bool) -> None:
-        self._update_overlay()
-        self._update_status()
-
-    @Slot(tuple)
-    def _on_audio_tracks(self, tracks: tuple[TrackInfo, ...]) -> None:
-        self._fill_track_menu(self.audio_menu, tracks, self.player.select_audio, with_off=False)
-        several = len(tracks) > 1
-        self.audio_button.setVisible(several)
-        self.audio_menu.setEnabled(several)
-
-    @Slot(tuple)
-    def _on_subtitle_tracks(self, tracks: tuple[TrackInfo, ...]) -> None:
-        self._fill_track_menu(self.subtitle_menu, tracks, self.player.select_subtitle, True)
-        any_tracks = len(tracks) > 0
-        self.subtitle_button.setVisible(any_tracks)
-        self.subtitle_menu.setEnabled(any_tracks)
-
-    def _fill_track_menu(
-        self, menu: QMenu, tracks: tuple[TrackInfo, ...], select, with_off: bool
-    ) -> None:
-        menu.clear()
-        group = QActionGroup(menu)
-        if with_off:
-            off = menu.addAction("Off")
-            off.setCheckable(True)
-            off.setChecked(not any(t.selected for t in tracks))
-            off.triggered.connect(lambda _checked=False: select(None))
-            group.addAction(off)
-            menu.addSeparator()
-        for track in tracks:
-            action = menu.addAction(track.label)
-            action.setCheckable(True)
-            action.setChecked(track.selected)
-            action.triggered.connect(lambda _checked=False, t=track.id: select(t))
-            group.addAction(action)
 
     # -- status -----------------------------------------------------------------------------
 
     def _show_idle(self) -> None:
         self.stack.setCurrentWidget(self.welcome)
         self.setWindowTitle(APP_TITLE)
-        self.seek_bar.reset()
-        self._on_position(0.0)
-        self.total_label.setText("0:00")
-        self.encode_bar.hide()
-        self.encode_label.clear()
-        self._set_playing_controls(False)
-        self.overlay.hide()
-        self._update_status()
+        self.controls.reset_timeline()
+        self.status.clear_encode()
+        self._set_playing(False)
+        self.status.show_overlay()
+        self.status.show_status()
 
-    def _set_playing_controls(self, playing: bool) -> None:
-        self.play_action.setEnabled(playing)
-        self.play_button.setEnabled(playing)
-        self.close_file_action.setEnabled(playing)
-        for action in (self.back_action, self.forward_action):
-            action.setEnabled(playing)
-        if not playing:
-            self.audio_button.hide()
-            self.subtitle_button.hide()
+    def _set_playing(self, playing: bool) -> None:
+        self.window_actions.set_playing(playing)
+        self.controls.set_playing(playing)
 
-    def _update_overlay(self) -> None:
-        text = ""
-        if self.stack.currentWidget() is self.video_page:
-            if self._activity:
-                text = self._activity
-            elif self._opening is not None:
-                text = "Opening…"
-            elif self.player.buffering:
-                text = "Buffering…"
-        self.overlay.setText(text)
-        self.overlay.setVisible(bool(text))
-
-    def _update_status(self) -> None:
-        if self._activity:
-            text = self._activity
-        elif self.info is None:
-            text = "Open a video, or drop one here." if self._opening is None else "Opening…"
-        elif self.player.buffering:
-            text = "Buffering: waiting for the encoder…"
-        else:
-            profile = PROFILES[self.info.profile].label
-            size = f"{self.info.width}×{self.info.height}"
-            state = self.player.state
-            if state.idle:
-                doing = "Stopped"
-            elif state.eof:
-                doing = "Ended"
-            else:
-                doing = "Paused" if state.paused else "Playing"
-            text = f"{doing} · {profile} · {size}"
-            if self._state is State.FAILED:
-                text += " · encoding stopped"
-        self.status_label.setText(text)
+    def _status_facts(self) -> StatusInputs:
+        """The window's part of what the status texts tell: what is open, what is on screen."""
+        info, session = self.info, None
+        if info is not None:
+            session = SessionFacts(
+                profile_label=PROFILES[info.profile].label,
+                width=info.width,
+                height=info.height,
+                duration=info.duration,
+                from_cache=info.from_cache,
+            )
+        video_shown = self.stack.currentWidget() is self.video_page
+        return StatusInputs(
+            opening=self._opening is not None, video_shown=video_shown, session=session
+        )
 
     @Slot(str, str)
     def show_error(self, message: str, details: str = "") -> None:
@@ -803,126 +393,32 @@ class MainWindow(QMainWindow):
         if self._closing:
             logger.info("error while closing (not shown): %s", message)
             return
-        if self.error_dialog is not None:
-            try:
-                if self.error_dialog.isVisible():
-                    # The first error explains the rest (a failed encode also ends playback).
-                    logger.info("error while another is shown (not shown): %s", message)
-                    return
-            except RuntimeError:  # already deleted by Qt
-                pass
-        dialog = ErrorDialog(message, details, self.log_file, self)
-        dialog.finished.connect(lambda _result, d=dialog: self._forget_error(d))
-        self.error_dialog = dialog
-        dialog.open()
-
-    def _forget_error(self, dialog: ErrorDialog) -> None:
-        if self.error_dialog is dialog:
-            self.error_dialog = None
-
-    def show_preferences(self) -> None:
-        if self.preferences is not None:
-            self.preferences.raise_()
-            self.preferences.activateWindow()
-            return
-        dialog = PreferencesDialog(self.settings, self.cache, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.cache_limit_changed.connect(self.controller.set_cache_limit)
-        dialog.destroyed.connect(lambda _obj=None: setattr(self, "preferences", None))
-        self.preferences = dialog
-        dialog.show()
+        self.dialogs.show_error(message, details)
 
     # -- recent files -----------------------------------------------------------------------
 
     def _update_recent(self, files: list[str] | None = None) -> None:
         files = self.settings.recent_files if files is None else files
-        self.recent_menu.clear()
-        for path in files:
-            action = self.recent_menu.addAction(Path(path).name)
-            action.setToolTip(path)
-            action.setStatusTip(path)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_recent(p))
-        if files:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear List", self._clear_recent)
-        self.recent_menu.setEnabled(bool(files))
+        self.menus.set_recent(files)
         self.welcome.set_recent(files)
 
     def _clear_recent(self) -> None:
         self.settings.clear_recent()
         self._update_recent([])
 
-    # -- fullscreen -------------------------------------------------------------------------
-
-    def toggle_fullscreen(self) -> None:
-        if self.isFullScreen():
-            self.leave_fullscreen()
-        else:
-            self.enter_fullscreen()
-
-    def enter_fullscreen(self) -> None:
-        if self.isFullScreen():
-            return
-        self._geometry_before_fullscreen = self.saveGeometry()
-        self._was_maximized = self.isMaximized()
-        self.menuBar().hide()
-        self.statusBar().hide()
-        self.showFullScreen()
-        self.fullscreen_button.setIcon(icon("leave-fullscreen"))
-        self.fullscreen_button.setToolTip("Leave fullscreen (F, Esc)")
-        self._on_mouse_activity()
-
-    def leave_fullscreen(self) -> None:
-        if not self.isFullScreen():
-            return
-        self._hide_timer.stop()
-        self.unsetCursor()
-        self.video.unsetCursor()
-        if self._was_maximized:
-            self.showMaximized()
-        else:
-            self.showNormal()
-        self.menuBar().show()
-        self.statusBar().show()
-        self.controls.show()
-        self.fullscreen_button.setIcon(icon("fullscreen"))
-        self.fullscreen_button.setToolTip("Fullscreen (F)")
-
-    def _on_mouse_activity(self) -> None:
-        if not self.isFullScreen():
-            return
-        self.controls.show()
-        self.video.unsetCursor()
-        self._hide_timer.start()
-
-    def _hide_fullscreen_controls(self) -> None:
-        if self.isFullScreen() and not self.controls.underMouse():
-            self.controls.hide()
-            self.video.setCursor(Qt.CursorShape.BlankCursor)
-
     # -- drag and drop ----------------------------------------------------------------------
 
-    @staticmethod
-    def _dropped_file(event: QDragEnterEvent | QDropEvent) -> str | None:
-        mime = event.mimeData()
-        if not mime.hasUrls():
-            return None
-        for url in mime.urls():
-            if url.isLocalFile() and os.path.isfile(url.toLocalFile()):
-                return url.toLocalFile()
-        return None
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
-        if not self._closing and self._dropped_file(event):
+        if not self._closing and dropped_file(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
         event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
-        path = self._dropped_file(event)
+        path = dropped_file(event.mimeData())
         if path is None or self._closing:
             event.ignore()
             return
@@ -933,8 +429,8 @@ class MainWindow(QMainWindow):
     # -- quitting ---------------------------------------------------------------------------
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.WindowStateChange and not self.isFullScreen():
-            self.controls.show()
+        if event.type() == QEvent.Type.WindowStateChange:
+            self.fullscreen.on_window_state_changed()
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
@@ -948,18 +444,14 @@ class MainWindow(QMainWindow):
         self._closing = True
         logger.info("closing: stopping playback and the encoder")
         self._save_settings()
-        for dialog in (self.error_dialog, self.preferences):
-            if dialog is not None:
-                with contextlib.suppress(RuntimeError):  # Qt may have deleted it
-                    dialog.close()
+        self.dialogs.close_all()
         self.hide()
         self.player.stop()
         self.controller.shutdown()
         QTimer.singleShot(CLOSE_TIMEOUT_MS, self.force_close)
 
     def _save_settings(self) -> None:
-        geometry = self._geometry_before_fullscreen if self.isFullScreen() else None
-        self.settings.geometry = geometry or self.saveGeometry()
+        self.settings.geometry = self.fullscreen.geometry_to_save()
         self.settings.profile = self._profile
         self.settings.volume = self.player.state.volume
         self.settings.muted = self.player.state.muted
@@ -989,33 +481,6 @@ class MainWindow(QMainWindow):
     @property
     def closing(self) -> bool:
         return self._closing
-
-
-class FileOpenHandler(QObject):
-    """Opens the files the system hands to the application as ``QFileOpenEvent``.
-
-    On macOS a video double-clicked in Finder, chosen under "Open With" or dropped on the
-    Dock icon does not come on the command line: Finder sends it to the running app (and to
-    one it launches for that). Install on the QApplication with ``installEventFilter``.
-    """
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)  # lives as long as the window
-        self._window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() != QEvent.Type.FileOpen or not isinstance(event, QFileOpenEvent):
-            return False
-        path = event.file()
-        if not path or self._window.closing:
-            return False
-        logger.info("the system asks to open %s", path)
-        if self._window.isMinimized():
-            self._window.showNormal()
-        self._window.raise_()
-        self._window.activateWindow()
-        self._window.open_file(path)
-        return True
 
 
 def center_on_screen(window: QWidget) -> None:
