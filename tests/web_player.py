@@ -45,8 +45,10 @@ def play(
     backwards (backward jumps of the clock) and, with ``script`` (an async function body run
     in the page with ``player`` and ``video``), its result as ``eval``.
     """
-    argv = ["node", str(WEB / "run.mjs"), "--player", player, "--url", url, "--until", until,
-            "--timeout", str(timeout), "--rate", str(rate), "--config", json.dumps(config or {})]  # fmt: skip
+    argv = [
+        "node", str(WEB / "run.mjs"), "--player", player, "--url", url, "--until", until,
+        "--timeout", str(timeout), "--rate", str(rate), "--config", json.dumps(config or {}),
+    ]  # fmt: skip
     if script is not None:
         argv += ["--eval", script]
     done = subprocess.run(

@@ -19,9 +19,7 @@ SECONDS = 12
 @pytest.mark.parametrize(
     ("player", "kind"), [("shaka", "dash"), ("shaka", "hls"), ("hls", "hls"), ("dash", "dash")]
 )
-def test_web_player_plays_a_session_to_the_end_while_it_encodes(
-    media_dir, tmp_path, player, kind
-):
+def test_web_player_plays_a_session_to_the_end_while_it_encodes(media_dir, tmp_path, player, kind):
     clip = make_clip(media_dir, "clip12-720p.mp4", SECONDS, size="1280x720")
     with Serve(clip, tmp_path / "home", "--profile", "720p") as serve:
         urls = serve.wait_urls()
