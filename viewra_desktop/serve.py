@@ -25,6 +25,27 @@ from .core.session import Session, State
 logger = logging.getLogger(__name__)
 
 
+def announcement(session: Session, url: str) -> dict[str, object]:
+    """serve's JSON line: the manifests, each text track's WebVTT (served once it is ready,
+    a request waits for it), and the chapters."""
+    plan = session.plan
+    assert plan is not None
+    line: dict[str, object] = {"dash": url + layout.MPD, "hls": url + layout.HLS_MASTER}
+    line["subtitles"] = [
+        {
+            "language": text.language,
+            "title": text.label,
+            "forced": text.forced,
+            "url": url + layout.text_file(text.stream),
+        }
+        for text in plan.text
+        if not session.from_cache or text in session.texts()
+    ]
+    if plan.media.chapters:
+        line["chapters"] = url + layout.CHAPTERS
+    return line
+
+
 def run_serve(
     file: str, profile_name: str, port: int, cache_dir: Path | None, paths: AppPaths
 ) -> int:
@@ -58,7 +79,7 @@ def run_serve(
         session.start()
         url = server.mount(session.mount())
         server.start()
-        print(json.dumps({"dash": url + layout.MPD, "hls": url + layout.HLS_MASTER}), flush=True)
+        print(json.dumps(announcement(session, url)), flush=True)
         serving.set()
         while not stop.wait(0.25):
             pass

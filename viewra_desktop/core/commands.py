@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import layout
+from .color import Color
 from .plan import AudioTrack, Plan, RunSpec, VideoRendition
 from .streams import StreamId, StreamKind
 
@@ -17,6 +18,7 @@ PACKAGER_IO_CACHE = 1 << 20
 FRAGMENT_US = 33_000  # fMP4 fragments of about a frame: the packager sees each frame at once
 ENCODER_TIME_BASE = "1:90000"  # the MPEG clock: exact for 24, 25, 30, 50 and 60 fps
 SEEK_MARGIN_S = 1.0  # inexact seeks: decode from this much before the keyframe gap, too
+AAC_LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
 
 
 def _fmt(seconds: float) -> str:
@@ -88,10 +90,36 @@ def video_filters(plan: Plan, rendition: VideoRendition, skip: float = 0.0) -> s
     if rendition.frame_rate:
         filters.append(f"fps={_fmt(rendition.frame_rate)}")  # cap very high frame rates
     # ffmpeg has already applied rotation (autorotate); scale to the planned display size.
-    filters.append(f"scale={rendition.width}:{rendition.height}:flags=bicubic")
+    size = f"scale={rendition.width}:{rendition.height}:flags=bicubic"
+    color = rendition.color
+    if color.tone_map:
+        filters += [
+            # BT.2020 Y'CbCr to full-range 16-bit R'G'B', at the output size (fewer pixels).
+            f"{size}:in_color_matrix=bt2020:in_range=tv:out_range=pc",
+            "format=gbrp16le",
+            # HDR R'G'B' to SDR BT.709 R'G'B' (color.tone_map_lut, in the work folder).
+            f"lut3d=file={layout.TONE_MAP_LUT}:interp=tetrahedral",
+            "scale=out_color_matrix=bt709:out_range=tv",
+        ]
+    else:
+        filters.append(f"{size}:out_range=pc" if color.full_range else size)
     filters.append("setsar=1")  # square pixels: the size above already holds the aspect ratio
     filters.append("format=yuv420p")  # 8-bit 4:2:0, what every H.264 decoder plays
     return ",".join(filters)
+
+
+def _color_args(color: Color, spec: str) -> list[str]:
+    """The encode's colour tags (x264 writes them into the stream), as ``color`` has them."""
+    argv = []
+    for option, value in (
+        ("-color_primaries", color.primaries),
+        ("-color_trc", color.transfer),
+        ("-colorspace", color.matrix),
+        ("-color_range", color.range),
+    ):
+        if value:
+            argv += [f"{option}:{spec}", value]
+    return argv
 
 
 @dataclass(frozen=True)
@@ -218,6 +246,7 @@ def _video_args(
         f"-sc_threshold:{spec}", "0",  # no scene-cut keyframes between grid times
         f"-g:{spec}", str(keyint),
     ]  # fmt: skip
+    argv += _color_args(rendition.color, spec)
     if _no_b_frames(plan):
         argv += [f"-bf:{spec}", "0"]
     if run.low_delay or run.fast_start:
@@ -247,6 +276,8 @@ def _audio_args(plan: Plan, track: AudioTrack, spec: str, run: RunSpec, skip: fl
         f"-filter:{spec}", ",".join([
             *_skip_filter(skip, audio=True),
             f"aresample=async=1:first_pts={first_pts}",
+            # A layout AAC has (mono, stereo, 5.1): 7.1 and "5.1(side)" are mixed to it.
+            f"aformat=channel_layouts={AAC_LAYOUTS[track.channels]}",
             f"apad=whole_dur={_fmt(length)}",
         ]),
     ]  # fmt: skip

@@ -139,6 +139,7 @@ def pipe(output: int) -> str:
 
 SESSIONS = "sessions"
 WORK = ".work"
+TONE_MAP_LUT = f"{WORK}/tone-map.cube"  # HDR to SDR, for the runs' lut3d filter
 LOCK = ".lock"
 COMPLETE = "complete.json"
 DEMO = "demo"

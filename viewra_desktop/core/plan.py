@@ -15,10 +15,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from . import languages, tracks
+from .color import Color, output_color
+from .media import AudioStream, MediaInfo, SubtitleStream
 from .numbering import Timeline
-from .probe import AudioStream, MediaInfo, SubtitleStream
 from .profiles import Profile
-from .streams import StreamId, StreamKind, audio, video
+from .streams import StreamId, StreamKind, audio, text, video
 
 UNIT_S = 0.5  # packager --segment_duration; every grid time is a multiple of it
 FIRST_SEGMENTS_S = (0.5, 0.5)  # short first segments for a fast start
@@ -53,6 +55,7 @@ class VideoRendition:
     frame_rate: float  # output frames per second (0.0: keep the source timing)
     level: int  # H.264 level_idc, e.g. 40 for 4.0
     maxrate_kbps: int
+    color: Color = Color()  # its tags, and the HDR transfer it is tone-mapped from
 
     @property
     def codecs(self) -> str:
@@ -72,6 +75,14 @@ class AudioTrack:
     source: AudioStream
     channels: int
     kbps: int
+    label: str = ""  # its name in menus and manifests ("English 5.1")
+    default: bool = False  # the track a player starts with unless told otherwise
+    role: str = "main"  # DASH role: main, alternate, commentary, dub, description
+
+    @property
+    def language(self) -> str:
+        """BCP 47 ("" when unknown)."""
+        return languages.tag(self.source.language)
 
     @property
     def codecs(self) -> str:
@@ -92,6 +103,15 @@ class TextTrack:
 
     stream: StreamId
     source: SubtitleStream
+    label: str = ""
+
+    @property
+    def language(self) -> str:
+        return languages.tag(self.source.language)
+
+    @property
+    def forced(self) -> bool:
+        return self.source.forced
 
 
 @dataclass(frozen=True)
@@ -145,6 +165,9 @@ class Plan:
 
     def track(self, stream: StreamId) -> AudioTrack:
         return next(a for a in self.audio if a.stream == stream)
+
+    def text_track(self, stream: StreamId) -> TextTrack:
+        return next(t for t in self.text if t.stream == stream)
 
 
 @dataclass(frozen=True)
@@ -233,13 +256,46 @@ def source_maxrate_kbps(width: int, height: int, fps: float) -> int:
     return int(min(40000, max(1500, 8000 * pixels / (1920 * 1080 * 30))))
 
 
-def audio_track(source: AudioStream, index: int, profile: Profile) -> AudioTrack:
-    channels = min(2, source.channels)
-    kbps = profile.audio_kbps if channels > 1 else profile.audio_kbps // 2
-    return AudioTrack(audio(index), source, channels, kbps)
+def audio_tracks(media: MediaInfo, profile: Profile) -> tuple[AudioTrack, ...]:
+    """Every audio track of the source, in its order, AAC at a rate for its channels."""
+    default = tracks.default_audio(media.audio)
+    labels = tracks.unique(
+        [
+            tracks.audio_label(source, tracks.output_channels(source.channels), number)
+            for number, source in enumerate(media.audio, start=1)
+        ]
+    )
+    made = []
+    for index, (source, label) in enumerate(zip(media.audio, labels, strict=True)):
+        channels = tracks.output_channels(source.channels)
+        made.append(
+            AudioTrack(
+                stream=audio(index),
+                source=source,
+                channels=channels,
+                # The profile's rate is for stereo: half for mono, 64 kb/s a channel more.
+                kbps=profile.audio_kbps * channels // 2
+                if channels != 1
+                else profile.audio_kbps // 2,
+                label=label,
+                default=index == default,
+                role=tracks.audio_role(source, index == default),
+            )
+        )
+    return tuple(made)
 
 
-def make_plan(media: MediaInfo, profile: Profile, audio_index: int = 0) -> Plan:
+def text_tracks(media: MediaInfo) -> tuple[TextTrack, ...]:
+    """The source's text subtitle tracks (those that can become WebVTT), in its order."""
+    sources = [s for s in media.subtitles if s.is_text]
+    labels = tracks.unique([tracks.text_label(s, n) for n, s in enumerate(sources, start=1)])
+    return tuple(
+        TextTrack(text(index), source, label)
+        for index, (source, label) in enumerate(zip(sources, labels, strict=True))
+    )
+
+
+def make_plan(media: MediaInfo, profile: Profile) -> Plan:
     source = media.video
     if source is None:
         raise ValueError("a plan needs a video stream")
@@ -255,14 +311,13 @@ def make_plan(media: MediaInfo, profile: Profile, audio_index: int = 0) -> Plan:
         frame_rate=out_fps,
         level=h264_level(width, height, effective_fps, maxrate),
         maxrate_kbps=maxrate,
+        color=output_color(source),
     )
-    tracks: tuple[AudioTrack, ...] = ()
-    if len(media.audio) > audio_index:
-        tracks = (audio_track(media.audio[audio_index], 0, profile),)
     return Plan(
         media=media,
         profile=profile,
         timeline=Timeline(make_grid(media.duration), media.duration, UNIT_S),
         video=(rendition,),
-        audio=tracks,
+        audio=audio_tracks(media, profile),
+        text=text_tracks(media),
     )

@@ -17,6 +17,7 @@ returns a decision; the session's monitor acts on it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -49,6 +50,29 @@ class Seek:
 
     target: int | None
     settled: bool = True
+
+
+class Wanted:
+    """The last segment a player waits for. Threads: the server's request threads ``set``
+    it; the monitor thread ``peek``s it and ``settle``s it once dealt with."""
+
+    def __init__(self) -> None:
+        self._value: tuple[StreamId, int] | None = None
+        self._lock = threading.Lock()
+
+    def set(self, stream: StreamId, number: int) -> None:
+        with self._lock:
+            self._value = (stream, number)
+
+    def peek(self) -> tuple[StreamId, int] | None:
+        with self._lock:
+            return self._value
+
+    def settle(self, value: tuple[StreamId, int]) -> None:
+        """Forget ``value`` unless a newer request replaced it."""
+        with self._lock:
+            if self._value == value:
+                self._value = None
 
 
 def first_run(timeline: Timeline) -> RunSpec:

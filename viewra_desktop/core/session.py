@@ -30,13 +30,15 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from . import binaries, harvest, package, policy
+from . import binaries, harvest, jobs, package, policy
 from .cache import Cache, CacheEntry, EntryLock, session_key
 from .errors import ViewraError
+from .jobs import Jobs
 from .ledger import Ledger
 from .lifecycle import Failure, State, StateMachine
-from .plan import Plan, RunSpec, make_plan
-from .probe import MediaInfo, probe
+from .media import MediaInfo
+from .plan import Plan, RunSpec, TextTrack, make_plan
+from .probe import probe
 from .process import Status
 from .profiles import Profile
 from .progress import Progress
@@ -60,6 +62,7 @@ class Session:
         on_state: Callable[[State], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         on_segments: Callable[[], None] | None = None,
+        on_files: Callable[[], None] | None = None,
     ) -> None:
         self.source = path
         self.profile = profile
@@ -67,6 +70,7 @@ class Session:
         self._on_state = on_state or (lambda state: None)
         self._on_progress = on_progress or (lambda progress: None)
         self._on_segments = on_segments or (lambda: None)
+        self._on_files = on_files or (lambda: None)  # a whole file (a WebVTT track) is ready
         self._machine = StateMachine()
         self.failure: Failure | None = None
         self.media: MediaInfo | None = None
@@ -80,11 +84,11 @@ class Session:
         self._lock: EntryLock | None = None
         self._run: Run | None = None
         self._run_ids = itertools.count(1)
+        self._jobs = Jobs()
         self._monitor: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._wanted: tuple[StreamId, int] | None = None  # what a player waits for
-        self._wanted_lock = threading.Lock()
+        self._wanted = policy.Wanted()  # what a player waits for
 
     # -- public -----------------------------------------------------------------------------
 
@@ -119,6 +123,7 @@ class Session:
         run, self._run = self._run, None
         if run is not None:
             run.stop()
+        self._jobs.stop()
         if self.ledger is not None and not self.ledger.finished:
             self.ledger.fail("The session was stopped.")
         self._enter(State.STOPPED, unless_final=True)
@@ -139,9 +144,17 @@ class Session:
         """A player waits for this segment: make sure an encoder is heading there soon."""
         if self.plan is None or self.state is not State.ENCODING:
             return
-        with self._wanted_lock:
-            self._wanted = (stream, number)
+        self._wanted.set(stream, number)
         self._wake.set()
+
+    def texts(self) -> list[TextTrack]:
+        """The text tracks whose WebVTT file is ready to be served."""
+        return package.ready_texts(self.plan, self.ledger) if self.plan and self.ledger else []
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know of the background work (a track left out, and why)."""
+        return self._jobs.notes()
 
     def encoded_ranges(self) -> list[tuple[float, float]]:
         """Time ranges (seconds) whose video segments are complete, merged."""
@@ -159,13 +172,14 @@ class Session:
         key = session_key(self.media.path, self.profile.name)
         self.entry, self._lock = self.cache.open_entry(key)
         self.ledger = Ledger(plan.segmented)
-        if package.replay(self.entry, self.ledger):
+        if package.replay(self.entry, plan, self.ledger):
             self.from_cache = True
             self.progress = Progress(plan.duration, plan.duration, 0.0, done=True)
             logger.info("replaying finished session %s from the cache", self.folder.name)
             self._enter(State.FINISHED)
             return
         package.prepare(self.entry, plan, self.cache.root)
+        self._jobs = jobs.for_session(self._tools, plan, self.entry.path, self.ledger)
         self._run = self._start_run(policy.first_run(plan.timeline))
         self._enter(State.ENCODING)
         self._monitor = threading.Thread(target=self._monitor_loop, name="session-monitor")
@@ -198,6 +212,7 @@ class Session:
             run, self._run = self._run, None
             if run is not None:
                 run.stop()
+            self._jobs.stop()
 
     def _step(self) -> bool:
         """One pass of the monitor. Returns True when the session has ended."""
@@ -205,6 +220,8 @@ class Session:
         timeline, ledger = self.plan.timeline, self.ledger
         run = self._run
         changed = False
+        if self._jobs.step():
+            self._on_files()
         if run is not None:
             changed = harvest.collect(run, ledger)
             if run.status() is Status.RUNNING:  # one that ended is taken whole first
@@ -228,6 +245,8 @@ class Session:
         if run is None:
             spec = policy.next_run(timeline, ledger.streams, ledger)
             if spec is None:
+                if not self._jobs.settled:
+                    return False  # the package waits for its subtitle tracks
                 self._finish()
                 return True
             self._run = self._start_run(spec)
@@ -236,8 +255,7 @@ class Session:
     def _follow_request(self, run: Run) -> Run:
         """Restart the encoder where a player waits, if the policy says so."""
         assert self.ledger is not None and self.plan is not None
-        with self._wanted_lock:
-            wanted = self._wanted
+        wanted = self._wanted.peek()
         if wanted is None:
             return run
         speed = self.progress.speed if self.progress else 0.0
@@ -245,9 +263,7 @@ class Session:
         timeline = self.plan.timeline
         decision = policy.seek(timeline, self.ledger, run.view(), wanted, speed, streaming)
         if decision.settled:
-            with self._wanted_lock:
-                if self._wanted == wanted:
-                    self._wanted = None
+            self._wanted.settle(wanted)
         if decision.target is None:
             return run
         logger.info("seek: restarting the encoder at segment %d", decision.target)
