@@ -106,3 +106,36 @@ def make_film(folder: Path, name: str = "film.mkv", seconds: float = 10.0) -> Pa
     subprocess.run(argv, check=True, capture_output=True)
     partial.rename(target)
     return target
+
+
+def make_bad_subtitles(folder: Path) -> Path:
+    """3 s, with three SRT tracks: a good one (English), one whose cues are not UTF-8
+    (German: ffmpeg gives up on it), and one of a format no one knows (codec id changed)."""
+    target = folder / "bad-subtitles.mkv"
+    if target.exists():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    srt = folder / "bad-subtitles.srt"
+    srt.write_text(FILM_SRT, "utf-8")
+    made = folder / "partial-bad-subtitles.mkv"
+    subprocess.run(
+        [find_tools().ffmpeg, "-v", "error",
+         "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=3",
+         "-f", "lavfi", "-i", "sine=duration=3", "-i", str(srt),
+         "-map", "0", "-map", "1", "-map", "2", "-map", "2", "-map", "2",
+         "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-c:s", "srt",
+         "-metadata:s:s:0", "language=eng", "-metadata:s:s:1", "language=ger",
+         "-metadata:s:s:2", "language=fre", "-y", str(made)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    data = made.read_bytes()
+    for cue in (b"Where are we going?", b"To the sea, before night falls."):
+        first = data.find(cue)
+        second = data.find(cue, first + 1)  # the German track's copy
+        data = data[:second] + (b"\xc3\x28" * 20)[: len(cue)] + data[second + len(cue) :]
+    ids = [i for i in range(len(data)) if data.startswith(b"S_TEXT/UTF8", i)]
+    third = ids[2]  # the French track: a codec id no one knows (same length)
+    data = data[:third] + b"S_TEXT/XYZ8" + data[third + 11 :]
+    made.write_bytes(data)
+    made.rename(target)
+    return target

@@ -17,10 +17,11 @@ from types import FrameType
 from .core import layout
 from .core.cache import Cache
 from .core.errors import ViewraError
+from .core.lifecycle import Events, State
 from .core.paths import AppPaths
 from .core.profiles import get_profile
 from .core.server import SegmentServer
-from .core.session import Session, State
+from .core.session import Session
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def run_serve(
         server = SegmentServer(port=port)
     except OSError as exc:
         raise ViewraError(f"Port {port} cannot be used ({exc.strerror or exc}).") from exc
-    session = Session(file, profile, cache, on_state=on_state)
+    session = Session(file, profile, cache, Events(state=on_state))
     try:
         session.start()
         url = server.mount(session.mount())

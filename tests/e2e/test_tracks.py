@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 
@@ -15,6 +16,7 @@ import mpv
 import pytest
 import web_player
 from media import make_film
+from procs import wait_until
 
 from e2e.support import Serve
 
@@ -128,44 +130,63 @@ class Player:
         return bool(self.wait(lambda: (self.mpv.time_pos or 0.0) > start + seconds, 20))
 
 
-@pytest.mark.parametrize("kind", ["dash", "hls"])
-def test_libmpv_sees_and_plays_every_audio_track(served, kind):
+def audio_tracks(player: Player) -> list[dict]:
+    found = player.wait(lambda: [t for t in player.mpv.track_list if t["type"] == "audio"] or None)
+    return found or []
+
+
+def test_libmpv_over_dash_switches_live_between_every_audio_track(served):
     player = Player()
     try:
-        player.mpv.play(served[kind])
-        tracks = player.wait(
-            lambda: [t for t in player.mpv.track_list if t["type"] == "audio"] or None
-        )
-        assert tracks is not None and len(tracks) == 3
+        player.mpv.play(served["dash"])
+        tracks = audio_tracks(player)
         assert [t.get("lang") for t in tracks] == [lang for lang, _c, _l in AUDIO]
         for track, (_lang, channels, _label) in zip(tracks, AUDIO, strict=True):
             player.mpv.aid = track["id"]
-            assert player.wait(lambda t=track: player.mpv.current_tracks["audio"]["id"] == t["id"])
-            assert player.wait(lambda c=channels: player.mpv.audio_params["channel-count"] == c), (
-                track
-            )
+            assert player.wait(lambda c=channels: player.mpv.audio_params["channel-count"] == c)
             assert player.advances(), f"audio track {track['id']} does not play"
     finally:
         player.mpv.terminate()
 
 
+@pytest.mark.parametrize("number", [0, 1, 2])
+def test_libmpv_over_hls_plays_every_audio_track(served, number):
+    """Over HLS, FFmpeg's demuxer ends playback when a rendition is switched on mid-play
+    (the window plays DASH); each track plays when chosen at load."""
+    player = Player()
+    try:
+        player.mpv.loadfile(served["hls"], aid=str(number + 1))
+        tracks = audio_tracks(player)
+        assert [t.get("lang") for t in tracks] == [lang for lang, _c, _l in AUDIO]
+        channels = AUDIO[number][1]
+        assert player.wait(lambda: player.mpv.audio_params["channel-count"] == channels)
+        assert player.advances(), f"audio track {number + 1} does not play"
+    finally:
+        player.mpv.terminate()
+
+
+CUES = [  # per text track: (start, end, text) of a cue
+    [(1.0, 3.0, "Where are we going?"), (5.0, 7.5, "To the sea, before night falls.")],
+    [(2.0, 4.0, "Panneau : Plage à 2 km"), (6.0, 8.0, "Sortie")],
+]
+
+
 def test_each_subtitle_track_shows_its_cues_at_their_times(served):
     player = Player()
     try:
-        player.mpv.play(served["hls"])
+        player.mpv.play(served["dash"])
         assert player.wait(lambda: player.mpv.time_pos is not None)
-        player.mpv.pause = True
-        expected = [(1.5, "Where are we going?"), (6.5, "Sortie")]
-        for subtitle, (at, cue) in zip(served["subtitles"], expected, strict=True):
+        for subtitle, cues in zip(served["subtitles"], CUES, strict=True):
             player.mpv.command("sub-add", subtitle["url"], "select", subtitle["title"])
-            player.mpv.seek(at, "absolute", "exact")
-            assert player.wait(lambda c=cue: player.mpv.sub_text == c), (
-                subtitle,
-                player.mpv.sub_text,
-            )
-            # Between cues nothing shows.
-            player.mpv.seek(4.2 if at < 5 else 9.5, "absolute", "exact")
-            assert player.wait(lambda: player.mpv.sub_text == ""), player.mpv.sub_text
+            for start, end, cue in cues:
+                player.mpv.seek(start - 0.6, "absolute", "exact")
+                assert player.wait(lambda s=start: (player.mpv.time_pos or 0) < s), "no seek"
+                assert player.wait(lambda: player.mpv.sub_text == ""), player.mpv.sub_text
+                shown = player.wait(
+                    lambda c=cue: player.mpv.time_pos if player.mpv.sub_text == c else None
+                )
+                assert shown is not None, (subtitle["title"], cue, player.mpv.sub_text)
+                assert start - 0.1 <= shown <= end, (cue, shown)
     finally:
         player.mpv.terminate()
 
@@ -175,13 +196,42 @@ def test_each_subtitle_track_shows_its_cues_at_their_times(served):
 def test_shaka_player_lists_languages_and_text_tracks_and_plays_to_the_end(served, kind):
     script = """
         return {
-          audio: player.getAudioLanguagesAndRoles().map((x) => x.language + ":" + x.role),
-          text: player.getTextTracks().map((t) => t.language + ":" + t.forced),
+          audio: player.getAudioTracks().map((a) => [a.language, a.label, a.channelsCount]),
+          text: player.getTextTracks().map((t) => [t.language, t.label, t.forced]),
         };
     """
     report = web_player.play("shaka", served[kind], rate=2.0, timeout=90, script=script)
     assert report["errors"] == [] and report["ended"], report
     assert report["duration"] == pytest.approx(10.0, abs=0.2)
     seen = report["eval"]
-    assert {entry.split(":")[0] for entry in seen["audio"]} == {"en", "fr"}
-    assert sorted(seen["text"]) == ["en:false", "fr:true"]
+    assert seen["audio"] == [[lang, label, channels] for lang, channels, label in AUDIO]
+    assert seen["text"] == [["en", "English", False], ["fr", "French (forced)", True]]
+
+
+def test_broken_and_unknown_subtitle_tracks_are_left_out_and_the_rest_plays(media_dir, tmp_path):
+    from media import make_bad_subtitles
+
+    from e2e.support import play
+
+    clip = make_bad_subtitles(media_dir)
+    home = tmp_path / "home"
+    with Serve(clip, home, "--profile", "360p") as serve:
+        urls = serve.wait_urls()
+        # The unknown format is not offered; the broken one is, until it fails.
+        assert [s["language"] for s in urls["subtitles"]] == ["en", "de"]
+        good, broken = (s["url"] for s in urls["subtitles"])
+        assert get(good).startswith("WEBVTT")
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            get(broken)
+        assert failed.value.code == 404
+        played = play(urls["dash"], speed=2.0, timeout=60)
+        assert played.end_reason == "eof" and played.duration == pytest.approx(3.0, abs=0.2)
+        sessions = home / "cache" / "sessions"
+        assert wait_until(lambda: any(sessions.glob("*/complete.json")), 30)
+        assert serve.stop() == 0
+    log = (home / "logs" / "viewra-desktop.log").read_text("utf-8")
+    assert "The subtitle track French was left out: its format (unknown) cannot be read." in log
+    assert "subtitle track German left out: it could not be converted" in log
+    entry = next(sessions.iterdir())
+    master = (entry / "master.m3u8").read_text("utf-8")
+    assert master.count("TYPE=SUBTITLES") == 1 and 'LANGUAGE="en"' in master

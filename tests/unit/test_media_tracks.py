@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from viewra_desktop.core import layout
+from viewra_desktop.core.cache import session_key
+from viewra_desktop.core.commands import Output, ffmpeg_command
 from viewra_desktop.core.manifests import render_all, tracks_for
 from viewra_desktop.core.media import parse_probe
-from viewra_desktop.core.plan import make_plan
+from viewra_desktop.core.plan import RunSpec, make_plan
 from viewra_desktop.core.profiles import get_profile
 from viewra_desktop.core.streams import audio, text
 from viewra_desktop.core.subtitles import extract_command
@@ -119,3 +123,36 @@ def test_subtitle_extraction_decodes_no_video():
     assert maps == ["0:4", "0:5", "0:7"]  # only subtitle streams
     assert argv.count("webvtt") == 6
     assert argv[-1] == "file:.work/subtitles/2.vtt"
+
+
+def test_picture_subtitles_are_drawn_in_only_when_chosen():
+    plan = make_plan(film(), get_profile("720p"))
+    assert plan.burn_in is None
+    drawn = make_plan(film(), get_profile("720p"), burn_in=6)
+    assert drawn.burn_in is not None and drawn.burn_in.codec == "hdmv_pgs_subtitle"
+    with pytest.raises(ValueError):
+        make_plan(film(), get_profile("720p"), burn_in=4)  # a text track: it is not drawn
+
+
+def test_drawn_subtitles_go_through_a_filter_graph_with_the_video():
+    plan = make_plan(film(), get_profile("720p"), burn_in=6)
+    argv = ffmpeg_command("/ffmpeg", plan, [Output("/p", plan.segmented)], RunSpec())
+    graph = argv[argv.index("-filter_complex") + 1]
+    assert graph.startswith("[0:0][0:6]overlay=eof_action=pass:repeatlast=0,")
+    assert graph.endswith("[drawn0]") and "lut3d=" in graph  # the HDR source is tone-mapped
+    assert argv[argv.index("-filter_complex") + 2 : argv.index("-filter_complex") + 4] == [
+        "-map", "[drawn0]"
+    ]  # fmt: skip
+    assert "-filter:v:0" not in argv and "0:0" not in argv
+    plain = make_plan(film(), get_profile("720p"))
+    plain_argv = ffmpeg_command("/ffmpeg", plain, [Output("/p", plain.segmented)], RunSpec())
+    assert "-filter_complex" not in plain_argv and "-filter:v:0" in plain_argv
+
+
+def test_a_drawn_in_encode_is_an_entry_of_its_own(tmp_path):
+    clip = tmp_path / "film.mkv"
+    clip.write_bytes(b"x")
+    assert session_key(str(clip), "720p") != session_key(str(clip), "720p", "burn-in 6")
+    assert session_key(str(clip), "720p", "burn-in 6") != session_key(
+        str(clip), "720p", "burn-in 7"
+    )

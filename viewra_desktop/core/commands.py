@@ -173,12 +173,21 @@ def _output_args(plan: Plan, output: Output, run: RunSpec, skip: float) -> list[
     renditions = [plan.rendition(s) for s in output.streams if s.kind is StreamKind.VIDEO]
     tracks = [plan.track(s) for s in output.streams if s.kind is StreamKind.AUDIO]
     argv: list[str] = []
-    for stream in output.streams:
-        index = (
-            media.video.index
-            if stream.kind is StreamKind.VIDEO
-            else plan.track(stream).source.index
-        )
+    for number, stream in enumerate(output.streams):
+        if stream.kind is StreamKind.VIDEO and plan.burn_in is not None:
+            # Picture subtitles drawn in: the video through a filter graph with the
+            # subtitle stream (ffmpeg turns it into pictures), then this output's filters.
+            chain = video_filters(plan, plan.rendition(stream), skip)
+            graph = (
+                f"[0:{media.video.index}][0:{plan.burn_in.index}]"
+                f"overlay=eof_action=pass:repeatlast=0,{chain}[drawn{number}]"
+            )
+            argv += ["-filter_complex", graph, "-map", f"[drawn{number}]"]
+            continue
+        if stream.kind is StreamKind.VIDEO:
+            index = media.video.index
+        else:
+            index = plan.track(stream).source.index
         argv += ["-map", f"0:{index}"]
     argv += [
         "-map_metadata", "-1",  # the package carries no source tags
@@ -229,8 +238,10 @@ def _video_args(
     maxrate = rendition.maxrate_kbps
     # Large enough never to add a keyframe of its own: keyframes come only from the grid.
     keyint = 100_000
+    # Drawn subtitles: the filters are in the graph that draws them (see _output_args).
+    filters = [] if plan.burn_in else [f"-filter:{spec}", video_filters(plan, rendition, skip)]
     argv = [
-        f"-filter:{spec}", video_filters(plan, rendition, skip),
+        *filters,
         # The encoder's clock: by default 1/frame rate, which moves every frame time onto
         # that rate's ticks, so variable-rate video loses the frames that land on a taken
         # tick, and a run loses its last frame when the source's frames sit between ticks.

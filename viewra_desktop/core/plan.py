@@ -135,6 +135,7 @@ class Plan:
     audio: tuple[AudioTrack, ...] = ()
     text: tuple[TextTrack, ...] = ()
     image: ImagePlan | None = None
+    burn_in: SubtitleStream | None = None  # picture subtitles drawn into the video
 
     @property
     def duration(self) -> float:
@@ -295,10 +296,17 @@ def text_tracks(media: MediaInfo) -> tuple[TextTrack, ...]:
     )
 
 
-def make_plan(media: MediaInfo, profile: Profile) -> Plan:
+def make_plan(media: MediaInfo, profile: Profile, burn_in: int | None = None) -> Plan:
+    """The plan for ``media`` with ``profile``; ``burn_in``: the index of a picture subtitle
+    stream (PGS, VobSub, DVB) to draw into the video."""
     source = media.video
     if source is None:
         raise ValueError("a plan needs a video stream")
+    drawn = None
+    if burn_in is not None:
+        drawn = next((s for s in media.subtitles if s.index == burn_in and s.is_image), None)
+        if drawn is None:
+            raise ValueError(f"stream {burn_in} is not a picture subtitle track")
     width, height = output_size(source.display_size, profile.short_side)
     fps = source.frame_rate
     out_fps = MAX_FPS if fps > MAX_FPS + 0.5 else 0.0
@@ -320,4 +328,5 @@ def make_plan(media: MediaInfo, profile: Profile) -> Plan:
         video=(rendition,),
         audio=audio_tracks(media, profile),
         text=text_tracks(media),
+        burn_in=drawn,
     )

@@ -74,6 +74,21 @@ class Wanted:
             if self._value == value:
                 self._value = None
 
+    def restart(
+        self, timeline: Timeline, done: Done, run: RunView, speed: float, streaming: bool
+    ) -> RunSpec | None:
+        """The run to restart the encoder with for what a player waits for (``seek``), or
+        None to keep the running one; the request is forgotten once it is dealt with."""
+        wanted = self.peek()
+        if wanted is None:
+            return None
+        decision = seek(timeline, done, run, wanted, speed, streaming)
+        if decision.settled:
+            self.settle(wanted)
+        if decision.target is None:
+            return None
+        return seek_run(timeline, tuple(run.position), done, decision.target)
+
 
 def first_run(timeline: Timeline) -> RunSpec:
     """The session's first run: the first seconds only, tuned to deliver its first frame

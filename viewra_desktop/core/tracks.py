@@ -68,6 +68,17 @@ def text_label(source: SubtitleStream, number: int) -> str:
     return f"{head} ({', '.join(notes)})" if notes else head
 
 
+def left_out(sources: Sequence[SubtitleStream]) -> list[str]:
+    """A note for each subtitle track that is neither text nor a picture a filter can draw
+    (a codec ffmpeg does not know): it is left out."""
+    return [
+        f"The subtitle track {text_label(s, n)} was left out: its format "
+        f"({s.codec}) cannot be read."
+        for n, s in enumerate(sources, start=1)
+        if not s.is_text and not s.is_image
+    ]
+
+
 def unique(labels: Sequence[str]) -> list[str]:
     """The labels, with " (2)", " (3)"... added where two are the same (HLS NAMEs must be
     unique in a group)."""
