@@ -8,9 +8,16 @@ range) are carried as the source has them, and untagged sources stay untagged.
 The bundled ffmpeg has no ``zscale`` (and no libplacebo), and its ``colorspace`` and
 ``tonemap`` filters know no PQ or HLG, so tone mapping is a 3D LUT applied with ``lut3d``:
 the source's R'G'B' (BT.2020 primaries, PQ or HLG) in, BT.709 R'G'B' for an SDR screen out.
-``tone_map_lut`` computes it (BT.2100 PQ and HLG to display light; BT.2020 to BT.709 in
-linear light; the BT.2390 EETF on the brightest channel, so hues keep; BT.1886 out), with
-HDR reference white (203 cd/m², BT.2408) at SDR white.
+``tone_map_lut`` computes it: BT.2100 PQ and HLG to display light; BT.2020 to BT.709 in
+linear light; the BT.2390 EETF on the luminance (every channel scaled alike, so hues keep)
+from the source's peak to HDR reference white (203 cd/m², BT.2408), which becomes SDR
+white; gamma 2.2 out.
+That is mpv's static tone mapping (its GPU renderer with per-frame peak detection off, the
+output measured to match); with no mastering metadata read, a PQ source's peak is taken as
+10,000 cd/m², as mpv takes it, and HLG's as its nominal 1,000.
+
+The tags go into the stream as frame properties (``setparams``): ffmpeg 8 no longer writes
+``-color_primaries`` and ``-color_trc`` given as output options.
 """
 
 from __future__ import annotations
@@ -30,8 +37,9 @@ MATRICES = frozenset({"bt709", "bt470bg", "smpte170m", "bt2020nc"})
 RANGES = frozenset({"tv", "pc"})
 LUT_SIZE = 33  # points per axis: 33³ with tetrahedral interpolation
 REFERENCE_WHITE = 203.0  # cd/m²: HDR diffuse white, shown as SDR white
-HDR_PEAK = 1000.0  # cd/m² assumed for the source's brightest (typical HDR10 mastering)
+PQ_PEAK = 10000.0  # cd/m² assumed for a PQ source's brightest (no mastering metadata read)
 HLG_PEAK = 1000.0  # the nominal display of HLG's OOTF
+DISPLAY_GAMMA = 2.2  # SDR out: what mpv's tone mapping writes for an SDR screen
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,21 @@ class Color:
 
 
 SDR_BT709 = Color("bt709", "bt709", "bt709", "tv")
+
+
+def setparams(color: Color) -> str | None:
+    """The ``setparams`` filter that tags frames with ``color`` (None: nothing to tag)."""
+    values = [
+        (key, value)
+        for key, value in (
+            ("color_primaries", color.primaries),
+            ("color_trc", color.transfer),
+            ("colorspace", color.matrix),
+            ("range", color.range),
+        )
+        if value
+    ]
+    return "setparams=" + ":".join(f"{k}={v}" for k, v in values) if values else None
 
 
 def output_color(video: VideoStream) -> Color:
@@ -82,6 +105,7 @@ _TO_709 = (
     (-0.0182, -0.1006, 1.1187),
 )
 _LUMA_2020 = (0.2627, 0.6780, 0.0593)
+_LUMA_709 = (0.2126, 0.7152, 0.0722)
 
 
 def pq_to_nits(signal: float) -> float:
@@ -113,9 +137,9 @@ def _display_light(rgb: tuple[float, float, float], transfer: str) -> list[float
     return [gain * c for c in scene]
 
 
-def _eetf(nits: float) -> float:
-    """BT.2390 EETF from 0..HDR_PEAK to 0..REFERENCE_WHITE (SDR white), in PQ space."""
-    top = nits_to_pq(HDR_PEAK)
+def _eetf(nits: float, peak: float) -> float:
+    """BT.2390 EETF from 0..peak to 0..REFERENCE_WHITE (SDR white), in PQ space."""
+    top = nits_to_pq(peak)
     e = min(1.0, nits_to_pq(nits) / top)
     max_lum = nits_to_pq(REFERENCE_WHITE) / top
     knee = 1.5 * max_lum - 0.5
@@ -131,13 +155,14 @@ def _eetf(nits: float) -> float:
 
 
 def tone_map(rgb: tuple[float, float, float], transfer: str) -> tuple[float, float, float]:
-    """One R'G'B' (0..1, BT.2020, PQ or HLG) to SDR BT.709 R'G'B' (0..1, BT.1886)."""
+    """One R'G'B' (0..1, BT.2020, PQ or HLG) to SDR BT.709 R'G'B' (0..1)."""
     light = _display_light(rgb, transfer)
     linear = [sum(m * c for m, c in zip(row, light, strict=True)) for row in _TO_709]
     linear = [max(c, 0.0) for c in linear]  # outside BT.709: clipped
-    peak = max(linear)
-    scale = _eetf(peak) / peak if peak > 0 else 0.0
-    r, g, b = (min(1.0, c * scale / REFERENCE_WHITE) ** (1 / 2.4) for c in linear)
+    luma = sum(w * c for w, c in zip(_LUMA_709, linear, strict=True))
+    source_peak = PQ_PEAK if transfer == PQ else HLG_PEAK
+    scale = _eetf(luma, source_peak) / luma if luma > 0 else 0.0
+    r, g, b = (min(1.0, c * scale / REFERENCE_WHITE) ** (1 / DISPLAY_GAMMA) for c in linear)
     return r, g, b
 
 

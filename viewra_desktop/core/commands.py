@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import layout
-from .color import Color
+from .color import setparams
 from .plan import AudioTrack, Plan, RunSpec, VideoRendition
 from .streams import StreamId, StreamKind
 
@@ -105,21 +105,10 @@ def video_filters(plan: Plan, rendition: VideoRendition, skip: float = 0.0) -> s
         filters.append(f"{size}:out_range=pc" if color.full_range else size)
     filters.append("setsar=1")  # square pixels: the size above already holds the aspect ratio
     filters.append("format=yuv420p")  # 8-bit 4:2:0, what every H.264 decoder plays
+    tags = setparams(color)  # the colour tags x264 writes (color.Color)
+    if tags:
+        filters.append(tags)
     return ",".join(filters)
-
-
-def _color_args(color: Color, spec: str) -> list[str]:
-    """The encode's colour tags (x264 writes them into the stream), as ``color`` has them."""
-    argv = []
-    for option, value in (
-        ("-color_primaries", color.primaries),
-        ("-color_trc", color.transfer),
-        ("-colorspace", color.matrix),
-        ("-color_range", color.range),
-    ):
-        if value:
-            argv += [f"{option}:{spec}", value]
-    return argv
 
 
 @dataclass(frozen=True)
@@ -257,7 +246,6 @@ def _video_args(
         f"-sc_threshold:{spec}", "0",  # no scene-cut keyframes between grid times
         f"-g:{spec}", str(keyint),
     ]  # fmt: skip
-    argv += _color_args(rendition.color, spec)
     if _no_b_frames(plan):
         argv += [f"-bf:{spec}", "0"]
     if run.low_delay or run.fast_start:
