@@ -143,13 +143,15 @@ class RunSpec:
     on slices rather than frames), for a run a player is waiting on: the first one, and one
     started by a seek. It costs some compression (no macroblock tree) but no speed.
     ``fast_start`` adds a quicker motion search for the first seconds. Neither touches the
-    SPS/PPS, so every run shares one init segment.
+    SPS/PPS, so every run shares one init segment. ``streams``: a ladder's run may make one
+    rendition and the audio (the one played), or the other renditions.
     """
 
     first: int = 1
     last: int | None = None
     low_delay: bool = False
     fast_start: bool = False
+    streams: tuple[StreamId, ...] = ()  # the streams it makes; (): all of the plan's
 
     def start_time(self, timeline: Timeline) -> float:
         return timeline.grid[self.first - 1]
