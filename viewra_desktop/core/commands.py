@@ -270,6 +270,12 @@ def _no_b_frames(plan: Plan) -> bool:
     return plan.media.video is not None and plan.media.video.variable_rate
 
 
+def _video_reorders(plan: Plan) -> bool:
+    """Does the video have decode times before its presentation (H.264 and HEVC B-frames)?
+    VP9 and AV1 in MP4 have none."""
+    return plan.main_video.codec in ("h264", "hevc") and not _no_b_frames(plan)
+
+
 def _video_args(
     plan: Plan, rendition: VideoRendition, spec: str, run: RunSpec, skip: float, filtered: bool
 ) -> list[str]:
@@ -298,8 +304,9 @@ def _audio_args(plan: Plan, track: AudioTrack, spec: str, run: RunSpec, skip: fl
     # AAC priming puts the first packet 1024 samples early; mid-timeline that would start a
     # sliver of a segment before the run's start, so start the audio late by as much (21 ms).
     # At 0 the muxer shifts every stream to hide it, which B-frames (video decoded before 0)
-    # hide in turn; without them, start the audio late there too.
-    first_pts = encoders.PRIMING[track.codec] if start > 0 or _no_b_frames(plan) else 0
+    # hide in turn; without them (or with VP9 and AV1), start the audio late there too.
+    late = start > 0 or not _video_reorders(plan)
+    first_pts = encoders.PRIMING[track.codec] if late else 0
     surround = (
         ["-mapping_family:" + spec, "1"] if track.codec == "opus" and track.channels > 2 else []
     )

@@ -114,8 +114,9 @@ def tuning_args(
             x264 += ["subme=1", "me=dia", "partitions=none"]
         return [*argv, f"-rc-lookahead:{spec}", "0", f"-x264-params:{spec}", ":".join(x264)]
     if name == "libx265":
-        # No scene cuts, closed GOPs (every segment starts clean), quiet.
-        x265 = ["scenecut=0", "open-gop=0", "log-level=error"]
+        # No scene cuts, a forced keyframe wherever it falls, closed GOPs (every segment
+        # starts clean), quiet.
+        x265 = ["scenecut=0", "min-keyint=1", "open-gop=0", "log-level=error"]
         if no_b_frames:
             x265.append("bframes=0")
         if low_delay or fast_start:

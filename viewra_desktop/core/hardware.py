@@ -29,14 +29,17 @@ VAAPI_DEVICE = "/dev/dri/renderD128"
 
 
 def listed(encoder_list: str) -> list[str]:
-    """The hardware video encoders in ``ffmpeg -encoders`` output."""
+    """The hardware encoders of the codecs a profile may name, in ``ffmpeg -encoders``."""
+    wanted = {
+        encoders.hardware_name(codec, family)
+        for codec in encoders.SOFTWARE
+        for family in encoders.HARDWARE_FAMILIES
+    }
     names = []
     for line in encoder_list.splitlines():
         parts = line.split()
-        if len(parts) >= 2 and parts[0].startswith("V"):
-            name = parts[1]
-            if any(name.endswith("_" + family) for family in encoders.HARDWARE_FAMILIES):
-                names.append(name)
+        if len(parts) >= 2 and parts[0].startswith("V") and parts[1] in wanted:
+            names.append(parts[1])
     return names
 
 

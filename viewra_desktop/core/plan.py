@@ -99,6 +99,7 @@ class Plan:
     text: tuple[TextTrack, ...] = ()
     image: ImagePlan | None = None
     burn_in: SubtitleStream | None = None  # picture subtitles drawn into the video
+    notes: tuple[str, ...] = ()  # what the user should know: a track left out, an encoder
 
     @property
     def duration(self) -> float:
@@ -249,6 +250,14 @@ def make_plan(
         if drawn is None:
             raise ValueError(f"stream {burn_in} is not a picture subtitle track")
     renditions = make_renditions(source, profile, hardware)
+    notes = tracks.left_out(media.subtitles)
+    encoder = renditions[0].encoder
+    if profile.hardware and not encoder.hardware:
+        asked = "hardware" if profile.hardware == "auto" else profile.hardware.upper()
+        notes.append(
+            f"No {asked} encoder works on this machine for {profile.codec.upper()}: "
+            f"encoding with {encoder.name} instead."
+        )
     return Plan(
         media=media,
         profile=profile,
@@ -257,4 +266,5 @@ def make_plan(
         audio=audio_tracks(media, profile),
         text=text_tracks(media),
         burn_in=drawn,
+        notes=tuple(notes),
     )

@@ -122,8 +122,9 @@ class Run:
             on_stdout_line=parser.feed,
         )
         logger.info(
-            "run %s: segments %s..%s from %.3f s", self.name, self.spec.first, self.spec.last, start
-        )
+            "run %s: segments %s..%s from %.3f s, video encoder %s",
+            self.name, self.spec.first, self.spec.last, start, plan.main_video.encoder.name,
+        )  # fmt: skip
         try:
             self.packager.start()
             self.ffmpeg.start()

@@ -26,7 +26,7 @@ import logging
 import threading
 from pathlib import Path
 
-from . import binaries, hardware, harvest, jobs, package, policy, tracks
+from . import binaries, hardware, harvest, jobs, package, policy
 from .cache import Cache, CacheEntry, EntryLock, session_key
 from .errors import InputError, ViewraError
 from .jobs import Jobs
@@ -145,7 +145,7 @@ class Session:
 
     def notes(self) -> list[str]:
         """What the user should know: each track left out, and why."""
-        return tracks.left_out(self.media.subtitles if self.media else ()) + self._jobs.notes()
+        return list(self.plan.notes if self.plan else ()) + self._jobs.notes()
 
     def encoded_ranges(self) -> list[tuple[float, float]]:
         """Time ranges (seconds) where the rendition played is complete, merged."""
@@ -166,7 +166,7 @@ class Session:
             self.plan = plan = make_plan(self.media, self.profile, self.burn_in, working)
         except ValueError as exc:
             raise InputError(f"{Path(self.source).name}: {exc}.") from exc
-        for note in tracks.left_out(self.media.subtitles):
+        for note in plan.notes:
             logger.warning(note)
         variant = "" if self.burn_in is None else f"burn-in {self.burn_in}"
         key = session_key(self.media.path, self.profile.fingerprint(), variant)
