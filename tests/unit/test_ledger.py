@@ -322,3 +322,15 @@ def test_readers_are_counted_until_they_end():
     assert ledger.readers == 1
     ledger.reader_ended()
     assert ledger.readers == 0
+
+
+def test_a_whole_file_is_waited_for_until_it_is_made_or_given_up():
+    ledger = Ledger([])
+    ledger.expect_files(["subtitles/0.vtt", "subtitles/1.vtt"])
+    assert ledger.wait_file("subtitles/0.vtt", timeout=0.05) is Wait.TIMEOUT
+    threading.Timer(0.05, ledger.file_done, ("subtitles/0.vtt", True)).start()
+    assert ledger.wait_file("subtitles/0.vtt", timeout=5) is Wait.READY
+    ledger.file_done("subtitles/1.vtt", False)  # its maker leaves a stand-in on disk
+    assert ledger.wait_file("subtitles/1.vtt", timeout=5) is Wait.READY
+    assert ledger.file_ready("subtitles/0.vtt") and not ledger.file_ready("subtitles/1.vtt")
+    assert ledger.wait_file("manifest.mpd", timeout=0) is Wait.READY  # not being made

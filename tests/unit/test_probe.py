@@ -204,6 +204,17 @@ def test_duration_falls_back_to_the_longest_stream(missing):
     assert parse_probe(data).duration == pytest.approx(1.25)
 
 
+def test_a_last_subtitle_cue_after_the_end_does_not_lengthen_the_timeline():
+    data = probe_json("odd_size")
+    data["format"]["duration"] = "7.500000"  # a container counts the last cue
+    for stream in data["streams"]:
+        stream.pop("duration", None)
+        stream["tags"] = {"DURATION": "00:00:03.000000000"}  # Matroska's per-stream tag
+    assert parse_probe(data).duration == pytest.approx(3.0)
+    data["streams"][0]["tags"] = {"DURATION": "01:02:03.500000000"}
+    assert parse_probe(data).duration == pytest.approx(7.5)  # never past the container
+
+
 def test_empty_json():
     info = parse_probe({})
     assert info.video is None and info.duration == 0.0 and info.audio == ()

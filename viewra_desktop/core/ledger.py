@@ -97,7 +97,8 @@ class Ledger:
                 self._files.setdefault(name, None)
 
     def file_done(self, name: str, ok: bool) -> None:
-        """A whole file is in place (``ok``), or will never be."""
+        """A whole file is in place (``ok``), or will never be (its maker may leave a
+        stand-in on disk for players that listed it: an empty track)."""
         with self._cond:
             self._files[name] = ok
             self._cond.notify_all()
@@ -113,14 +114,14 @@ class Ledger:
         cancelled: Callable[[], bool] | None = None,
         poll: float = 0.5,
     ) -> Wait:
-        """READY once a file that is being made is in place (at once for any other file:
-        the caller serves what is on disk), MISSING if it never will be."""
+        """READY once a file that is being made is settled, made or given up (at once for
+        any other file): the caller serves what is on disk."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
                 state = self._files.get(name, True)
                 if state is not None:
-                    return Wait.READY if state else Wait.MISSING
+                    return Wait.READY
                 if self._failure is not None:
                     return Wait.FAILED
                 left = deadline - time.monotonic()

@@ -165,6 +165,24 @@ def _sample_aspect(stream: dict[str, Any]) -> Fraction:
         return Fraction(1)
 
 
+def _stream_duration(stream: dict[str, Any], tags: dict[str, str]) -> float:
+    """A stream's seconds: ffprobe's, or Matroska's DURATION tag ("00:00:03.000000000")."""
+    known = as_float(stream.get("duration"))
+    if known > 0 or ":" not in tags.get("duration", ""):
+        return known
+    hours, minutes, seconds = (tags["duration"].split(":") + ["", ""])[:3]
+    return as_float(hours) * 3600 + as_float(minutes) * 60 + as_float(seconds)
+
+
+def _duration(container: float, streams: list[float]) -> float:
+    """The timeline's seconds: the longest picture or sound, where the streams say; a
+    container's duration also counts subtitles, whose last cue may come after the end."""
+    longest = max(streams, default=0.0)
+    if longest <= 0:
+        return container
+    return min(container, longest) if container > 0 else longest
+
+
 def _tags(entry: dict[str, Any]) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in (entry.get("tags") or {}).items()}
 
@@ -227,7 +245,7 @@ def parse_probe(data: dict[str, Any], path: str = "", size: int = 0) -> MediaInf
                 continue  # cover art is not a video; the first video stream is the one
             video = _video(stream, index)
             if video is not None:
-                stream_durations.append(as_float(stream.get("duration")))
+                stream_durations.append(_stream_duration(stream, tags))
         elif kind == "audio":
             channels = int(stream.get("channels") or 0)
             if channels <= 0:
@@ -247,7 +265,7 @@ def parse_probe(data: dict[str, Any], path: str = "", size: int = 0) -> MediaInf
                     descriptions=flags.get("visual_impaired", False),
                 )
             )
-            stream_durations.append(as_float(stream.get("duration")))
+            stream_durations.append(_stream_duration(stream, tags))
         elif kind == "subtitle":
             subtitles.append(
                 SubtitleStream(
@@ -260,11 +278,10 @@ def parse_probe(data: dict[str, Any], path: str = "", size: int = 0) -> MediaInf
                     hearing_impaired=flags.get("hearing_impaired", False),
                 )
             )
-    duration = as_float(fmt.get("duration")) or max(stream_durations, default=0.0)
     return MediaInfo(
         path=path,
         size=size,
-        duration=duration,
+        duration=_duration(as_float(fmt.get("duration")), stream_durations),
         format_name=str(fmt.get("format_name") or ""),
         start_time=as_float(fmt.get("start_time")),
         video=video,

@@ -87,6 +87,9 @@ def finish(entry: CacheEntry, plan: Plan, ledger: Ledger, record: dict[str, Any]
         )
     except OSError as exc:
         raise PackageError(f"The finished package could not be written: {exc}.") from exc
+    for left_out in (t for t in plan.text if t not in texts):  # its stand-in and playlist
+        for name in (layout.text_file(left_out.stream), layout.playlist(left_out.stream)):
+            (entry.path / name).unlink(missing_ok=True)
     shutil.rmtree(entry.work, ignore_errors=True)
 
 

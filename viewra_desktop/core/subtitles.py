@@ -7,7 +7,9 @@ complete (never before the first frame is on its way), at a lower priority than 
 When it ends, each file that is WebVTT is moved into the package (``layout.text_file``) and
 announced in the ledger, where the server waits for it. If it fails, each track is tried on
 its own, so a broken track does not take the others with it; one that still fails is left
-out with a note, and video and the other tracks play on.
+out with a note, and video and the other tracks play on: the session's manifests are
+rewritten without it, and a player that listed it already reads an empty track
+(``STAND_IN``), never an error that would stop its playback.
 
 Threads: a ``SubtitleJob`` lives on the session's monitor thread (see ``jobs``).
 """
@@ -22,13 +24,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import binaries, layout
+from .files import write_atomically
 from .ledger import Ledger
+from .manifests import tracks_for, write_manifests
 from .plan import Plan, TextTrack
 from .process import Status, SupervisedProcess
 
 logger = logging.getLogger(__name__)
 
 NICE = 10  # below the encoder
+STAND_IN = b"WEBVTT\n\n"  # a track with no cues, where one was left out
 
 
 def extract_command(
@@ -132,6 +137,10 @@ class SubtitleJob:
             logger.info("subtitles %s ready: %s", track.label, name)
             return
         self._failed.append(track)
+        with contextlib.suppress(OSError):
+            write_atomically(self._package / name, STAND_IN)
+            listed = [t for t in self._plan.text if t not in self._failed]
+            write_manifests(self._package, self._plan, tracks_for(self._plan), listed)
         self._ledger.file_done(name, False)
         logger.warning("subtitle track %s left out: it could not be converted. %s",
                        track.label, errors)  # fmt: skip
