@@ -1,4 +1,5 @@
-"""Dialogs: errors in plain words, preferences (cache size and limit), about.
+"""Dialogs: errors in plain words, preferences (languages of the tracks; cache size and
+limit), about.
 
 ``WindowDialogs`` keeps the ones a window has open: one error at a time, one Preferences.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -27,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..core import languages
 from ..core.cache import Cache
+from ..core.language_table import NAMES
 from .formatting import format_bytes
 from .icons import app_icon
 from .settings import Settings
@@ -93,8 +97,25 @@ def wait_for_tasks(timeout_ms: int = 10000) -> None:
         task.wait(timeout_ms)
 
 
+def language_box(current: str, none_label: str) -> QComboBox:
+    """A choice of languages by name (each item's data: its BCP 47 tag), ``none_label``
+    first (data ""); ``current`` selected (a regional tag selects its language)."""
+    box = QComboBox()
+    box.addItem(none_label, "")
+    for name, tag in sorted((name, tag) for tag, name in NAMES.items()):
+        box.addItem(name, tag)
+    found = next(
+        (i for i in range(1, box.count()) if current and languages.same(box.itemData(i), current)),
+        0,
+    )
+    box.setCurrentIndex(found)
+    box.setMaxVisibleItems(20)
+    return box
+
+
 class PreferencesDialog(QDialog):
-    """The cache: where it is, how big, its limit, and a button to clear it."""
+    """The languages the tracks are chosen by; the cache: where it is, how big, its limit,
+    and a button to clear it."""
 
     cache_limit_changed = Signal(object)  # bytes (an int that may pass 2**31), 0: no limit
 
@@ -105,6 +126,22 @@ class PreferencesDialog(QDialog):
         self._tasks: list[_Task] = []
         self.setWindowTitle(f"{APP_TITLE} Preferences")
         self.setMinimumWidth(460)
+
+        tracks = QGroupBox("Languages")
+        tracks_form = QFormLayout(tracks)
+        self.audio_box = language_box(settings.audio_language, "The file's default")
+        self.audio_box.currentIndexChanged.connect(self._languages_changed)
+        tracks_form.addRow("Audio:", self.audio_box)
+        self.subtitle_box = language_box(settings.subtitle_language, "Only forced subtitles")
+        self.subtitle_box.currentIndexChanged.connect(self._languages_changed)
+        tracks_form.addRow("Subtitles:", self.subtitle_box)
+        languages_hint = QLabel(
+            "A video starts with audio in your language where it has it, and with subtitles "
+            "in yours when it is spoken in another. The next video you open follows them."
+        )
+        languages_hint.setWordWrap(True)
+        languages_hint.setObjectName("hint")
+        tracks_form.addRow(languages_hint)
 
         group = QGroupBox("Cache")
         form = QFormLayout(group)
@@ -151,6 +188,7 @@ class PreferencesDialog(QDialog):
         buttons.accepted.connect(self.accept)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(tracks)
         layout.addWidget(group)
         layout.addWidget(buttons)
         self.refresh_size()
@@ -189,6 +227,10 @@ class PreferencesDialog(QDialog):
         self.cache.clear()
         logger.info("cache cleared by the user")
         return self.cache.size()
+
+    def _languages_changed(self) -> None:
+        self.settings.audio_language = str(self.audio_box.currentData())
+        self.settings.subtitle_language = str(self.subtitle_box.currentData())
 
     def _limit_changed(self, value: float) -> None:
         self.settings.cache_limit_gb = value
