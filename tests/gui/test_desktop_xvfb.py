@@ -49,12 +49,15 @@ def display() -> Iterator[str]:
 class App:
     """``viewra-desktop`` running on ``display`` with its own VIEWRA_HOME."""
 
-    def __init__(self, display: str, home: Path, *args: str) -> None:
+    def __init__(self, display: str, home: Path, *args: str, settings: str = "") -> None:
         self.display = display
         self.home = home
         self.shots = home / "shots"
         self.stderr_path = home / "stderr.txt"
         home.mkdir(parents=True, exist_ok=True)
+        if settings:  # the app's settings file, as a user's earlier runs left it
+            (home / "config").mkdir()
+            (home / "config" / "viewra-desktop.ini").write_text(settings, "utf-8")
         env = dict(os.environ)
         env.pop("WAYLAND_DISPLAY", None)
         env.update(
@@ -138,8 +141,8 @@ class App:
 def run_app(display, tmp_path) -> Iterator:
     apps: list[App] = []
 
-    def start(*args: str) -> App:
-        app = App(display, tmp_path / f"home{len(apps)}", *args)
+    def start(*args: str, settings: str = "") -> App:
+        app = App(display, tmp_path / f"home{len(apps)}", *args, settings=settings)
         apps.append(app)
         return app
 
@@ -254,6 +257,68 @@ def test_plays_a_file_renders_frames_and_quits_cleanly_with_ctrl_q(run_app, medi
         time.sleep(0.1)
     assert not [pid for pid in encoding if alive(pid)], f"left running: {encoding}"
     assert processes_in(app.home) == []
+
+
+def frame_time(path: Path) -> float:
+    """The player's position when the hook saved the frame (``video-007-002400.png``)."""
+    return int(path.stem.split("-")[2]) / 1000
+
+
+def subtitle_pixels(path: Path) -> tuple[int, int]:
+    """Pixels of drawn subtitle text in the frame's bottom fifth (mpv's default style: white
+    letters in a black border, which nothing in the film's picture has), and its height."""
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    data = bytes(image.constBits())
+
+    def pixel(x: int, y: int) -> tuple[int, int, int]:
+        i = y * stride + 3 * x
+        return data[i], data[i + 1], data[i + 2]
+
+    found = 0
+    for y in range(height * 4 // 5, height - 3):
+        for x in range(3, width - 3, 2):
+            if min(pixel(x, y)) < 225:
+                continue
+            near = (pixel(x + dx, y + dy) for dx, dy in ((3, 0), (-3, 0), (0, 3), (0, -3)))
+            if any(max(p) < 50 for p in near):
+                found += 1
+    return found, height
+
+
+def test_subtitles_are_drawn_on_the_picture_in_the_window_and_in_fullscreen(
+    run_app, media_dir, tmp_path
+):
+    """A French speaker's settings: the French dub, with its forced subtitles on (cues at
+    2-4 s and 6-8 s). Fullscreen is entered between the two cues (with no window manager
+    under Xvfb the window keeps its size, but menus, status bar and controls go)."""
+    from media import make_film
+
+    film = make_film(media_dir)
+    settings = "[tracks]\naudio_language=fr\nsubtitle_language=fr\n"
+    app = run_app(str(film), "--profile", "360p", settings=settings)
+    app.wait_for("the first cue to pass", lambda: any(frame_time(p) > 4.0 for p in app.frames()))
+    window_id = app.xdotool("search", "--onlyvisible", "--name", "Viewra").split()[0]
+    app.xdotool("windowfocus", "--sync", window_id)
+    app.xdotool("key", "f")
+    app.wait_for("the end", lambda: any(frame_time(p) > 9.0 for p in app.frames()))
+    shots = {p: frame_time(p) for p in app.frames()}
+    keep = Path(os.environ.get("VIEWRA_KEEP_SCREENSHOT", tmp_path / "subtitles.png"))
+    shutil.copy(max(sorted(app.shots.glob("window-*.png"))), keep)  # the last: fullscreen
+
+    def frames(start: float, end: float) -> list[tuple[int, int]]:
+        """The frames saved with the position in [start, end]: a frame shows at most a
+        second later than the position read (a busy machine), so the windows end early."""
+        return [subtitle_pixels(p) for p, at in sorted(shots.items()) if start <= at <= end]
+
+    first, second = frames(2.0, 3.0), frames(6.0, 7.0)
+    gaps = frames(0.1, 1.0) + frames(4.1, 5.0) + frames(8.1, 9.0)
+    assert first and second and gaps, shots
+    assert max(n for n, _h in first) > 200, first  # "Panneau : Plage à 2 km"
+    assert max(n for n, _h in second) > 100, second  # "Sortie", in fullscreen
+    assert all(n < 20 for n, _h in gaps), gaps
+    assert min(h for _n, h in second) > max(h for _n, h in first)  # the video grew
+    assert "adding subtitles French (forced)" in app.log
 
 
 def test_demo_opens_the_built_in_clip_and_sigterm_quits_cleanly(run_app):

@@ -9,7 +9,6 @@ from viewra_desktop.app import chapters
 from viewra_desktop.app.track_choices import (
     Pick,
     audio_entries,
-    audio_id,
     default_pick,
     picture_labels,
     subtitle_entries,
@@ -55,12 +54,10 @@ def test_audio_entries_carry_the_sessions_labels_when_mpv_lists_the_same_languag
         ("French", 2, True),
         ("English — Director's commentary", 3, False),
     ]
-    assert audio_id(plan.audio, mpv, 2) == 3
-    # Another order or count: mpv's own names, and no id for a session's track.
+    # Another order or count: mpv's own names.
     other = [Seen(1, "fr"), Seen(2, "en"), Seen(3, "en")]
     assert [e.label for e in audio_entries(plan.audio, other)] == ["mpv's name"] * 3
-    assert audio_id(plan.audio, other, 0) is None
-    assert audio_id(plan.audio, mpv[:2], 0) is None
+    assert [e.label for e in audio_entries(plan.audio, mpv[:2])] == ["mpv's name"] * 2
 
 
 def test_subtitle_entries_off_texts_preparing_then_ready_and_pictures_to_draw_in():

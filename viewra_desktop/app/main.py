@@ -164,7 +164,8 @@ def _install_signal_handlers(window: MainWindow) -> QTimer:
 
 
 def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) -> QTimer:
-    """Test hook: save what the video widget rendered, and the whole window, twice a second."""
+    """Test hook: save what the video widget rendered, and the whole window, twice a second.
+    A frame's name carries the player's position then, in milliseconds (``video-007-2400``)."""
     folder.mkdir(parents=True, exist_ok=True)
     count = [0]
 
@@ -175,8 +176,10 @@ def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) ->
             return
         count[0] += 1
         index = count[0]
+        # mpv's own clock, read now (the player's state may trail it by a few updates).
+        at = round(1000 * (getattr(window.player.mpv, "time_pos", None) or 0.0))
         for name, image in (
-            (f"video-{index:03d}.png", video.grabFramebuffer()),
+            (f"video-{index:03d}-{at:06d}.png", video.grabFramebuffer()),
             (f"window-{index:03d}.png", window.grab().toImage()),
         ):
             partial = folder / f".{name}.partial"

@@ -94,15 +94,6 @@ def audio_entries(
     )
 
 
-def audio_id(
-    audio: Sequence[AudioTrack], mpv_audio: Sequence[MpvTrack], index: int | None
-) -> int | None:
-    """mpv's id of the session's ``index``-th audio track (None: not known to mpv)."""
-    if index is None or not audio_matches(audio, mpv_audio):
-        return None
-    return mpv_audio[index].id
-
-
 def text_ids(urls: Sequence[str], mpv_subs: Sequence[MpvTrack]) -> list[int | None]:
     """mpv's id of each text track (by its WebVTT URL), None where not added yet."""
     by_source = {t.source: t.id for t in mpv_subs if t.source}

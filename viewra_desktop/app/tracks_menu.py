@@ -3,9 +3,11 @@
 ``TrackMenus`` keeps the session's tracks (``SessionInfo``), which WebVTT files are ready
 (the controller's ``texts_changed``) and mpv's track list, and hands the menus their entries
 (``track_choices`` decides them). It holds the tracks wanted: at first the default choice
-from the user's languages (settings) and the file's flags, then what the user picks; mpv is
-kept on them. Audio switches live (``aid``). A text track is added to mpv (``sub-add``) once
-its file is ready and mpv has the video open. Choosing a picture subtitle stream, or leaving
+from the user's languages (settings) and the file's flags, then what the user picks. mpv is
+put on them at moments, never continuously: audio at load and when the user picks one
+(``aid`` switches it live); subtitles when a track first shows in mpv's list and when the
+user picks one. A text track is added to mpv (``sub-add``) once its file is ready and mpv
+has the video open. Choosing a picture subtitle stream, or leaving
 one, asks the window to reopen the file (``reopen_requested``) with it drawn in or not; the
 choices carry over to the reopened video.
 
@@ -26,7 +28,6 @@ from .settings import Settings
 from .track_choices import (
     Pick,
     audio_entries,
-    audio_id,
     default_pick,
     reopen_for,
     subtitle_entries,
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 
 class TrackMenus(QObject):
-    """The Audio Track and Subtitles menus of the session that plays, and mpv kept on them."""
+    """The Audio Track and Subtitles menus of the session that plays, and mpv put on them."""
 
     reopen_requested = Signal(object)  # the picture subtitle stream to draw in, or None
 
@@ -51,6 +52,7 @@ class TrackMenus(QObject):
         self.info: SessionInfo | None = None
         self._ready: set[int] = set()  # indices of the texts whose file can be played
         self._added: set[str] = set()  # URLs asked of mpv for this session
+        self._settled: set[str] = set()  # those seen in mpv's list, the selection put right
         self.wanted_audio: int | None = None  # index into info.audio
         self.wanted = Pick()  # the subtitles wanted
         player.audio_tracks_changed.connect(self._refresh)
@@ -67,7 +69,7 @@ class TrackMenus(QObject):
         same = info is not None and self.info is not None and info.source == self.info.source
         self.info = info
         self._ready = set()
-        self._added = set()
+        self._added, self._settled = set(), set()
         if info is None:
             self._refresh()
             return
@@ -116,7 +118,7 @@ class TrackMenus(QObject):
         if reopen_for(pick, self.info.burn_in):
             self.reopen_requested.emit(pick.burn_in)
             return
-        self._keep_mpv_on_choice()
+        self._select_wanted_text()
 
     # -- mpv --------------------------------------------------------------------------------
 
@@ -134,7 +136,7 @@ class TrackMenus(QObject):
             self._menus.show_subtitles(())
             return
         self._add_ready_texts()
-        self._keep_mpv_on_choice()
+        self._settle_new_texts()
         ids = text_ids(self._urls(), state.subtitle_tracks)
         selected = next((t.id for t in state.subtitle_tracks if t.selected), None)
         self._menus.show_audio(audio_entries(info.audio, state.audio_tracks))
@@ -155,16 +157,21 @@ class TrackMenus(QObject):
                 logger.info("adding subtitles %s (%s)", track.label, url)
                 self._player.add_subtitle(url, track.label, track.language, select)
 
-    def _keep_mpv_on_choice(self) -> None:
-        info, state = self.info, self._player.state
-        if info is None or state.idle:
+    def _settle_new_texts(self) -> None:
+        """When a text track first shows in mpv's list, put mpv on the wanted subtitles once
+        (mpv may pick one of its own; never again after, so a track mpv gives up on does not
+        make a loop)."""
+        state = self._player.state
+        seen = {t.source for t in state.subtitle_tracks if t.source in self._added}
+        if seen <= self._settled:
             return
-        aid = audio_id(info.audio, state.audio_tracks, self.wanted_audio)
-        playing = next((t.id for t in state.audio_tracks if t.selected), None)
-        if aid is not None and aid != playing:
-            self._player.select_audio(aid)
+        self._settled |= seen
+        self._select_wanted_text()
+
+    def _select_wanted_text(self) -> None:
+        state = self._player.state
         ids = text_ids(self._urls(), state.subtitle_tracks)
         sid = ids[self.wanted.text] if self.wanted.text is not None else None
         shown = next((t.id for t in state.subtitle_tracks if t.selected), None)
-        if sid != shown and (sid is not None or shown is not None):
+        if sid != shown:
             self._player.select_subtitle(sid)
