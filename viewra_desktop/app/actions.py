@@ -147,8 +147,7 @@ class Menus(QObject):
 
     def show_audio(self, entries: tuple[AudioEntry, ...]) -> None:
         """The audio menu; a choice only with more than one track."""
-        self.audio_menu.clear()
-        group = QActionGroup(self.audio_menu)  # one checked track at a time
+        group = _refill(self.audio_menu)  # one checked track at a time
         for entry in entries:
             action = _checkable(self.audio_menu, group, entry.label, entry.checked)
             action.triggered.connect(
@@ -161,8 +160,7 @@ class Menus(QObject):
     def show_subtitles(self, entries: tuple[SubtitleEntry, ...]) -> None:
         """The subtitle menu: Off, the text tracks, then the pictures that can be drawn in;
         one track is a choice too (on or off)."""
-        self.subtitle_menu.clear()
-        group = QActionGroup(self.subtitle_menu)
+        group = _refill(self.subtitle_menu)
         for number, entry in enumerate(entries):
             if number == 1:
                 self.subtitle_menu.addSeparator()  # after Off
@@ -177,8 +175,7 @@ class Menus(QObject):
 
     def show_chapters(self, labels: list[str], starts: list[float], current: int | None) -> None:
         """The Chapters menu (``current`` checked), with the jumps to the previous and next."""
-        self.chapter_menu.clear()
-        group = QActionGroup(self.chapter_menu)
+        group = _refill(self.chapter_menu)
         for number, (label, start) in enumerate(zip(labels, starts, strict=True)):
             action = _checkable(self.chapter_menu, group, label, number == current)
             action.triggered.connect(lambda _checked=False, s=start: self.chapter_requested.emit(s))
@@ -188,6 +185,14 @@ class Menus(QObject):
             self.chapter_menu.addAction(self._next_chapter)
         for item in (self.chapter_menu, self._previous_chapter, self._next_chapter):
             item.setEnabled(bool(labels))
+
+
+def _refill(menu: QMenu) -> QActionGroup:
+    """Empty ``menu`` and give it a new group of exclusive choices (the old one goes too)."""
+    menu.clear()
+    for old in menu.findChildren(QActionGroup):
+        old.deleteLater()
+    return QActionGroup(menu)
 
 
 def _checkable(menu: QMenu, group: QActionGroup, text: str, checked: bool) -> QAction:
