@@ -290,35 +290,55 @@ def test_subtitles_are_drawn_on_the_picture_in_the_window_and_in_fullscreen(
     run_app, media_dir, tmp_path
 ):
     """A French speaker's settings: the French dub, with its forced subtitles on (cues at
-    2-4 s and 6-8 s). Fullscreen is entered between the two cues (with no window manager
-    under Xvfb the window keeps its size, but menus, status bar and controls go)."""
+    2-4 s and 6-8 s). Paused, PageDown goes to a chapter's start (3 s or 7 s: in a cue), F to
+    fullscreen (with no window manager under Xvfb the window keeps its size, but menus,
+    status bar and controls go), PageUp back to the start (0 s: no cue)."""
     from media import make_film
 
     film = make_film(media_dir)
     settings = "[tracks]\naudio_language=fr\nsubtitle_language=fr\n"
     app = run_app(str(film), "--profile", "360p", settings=settings)
-    app.wait_for("the first cue to pass", lambda: any(frame_time(p) > 4.0 for p in app.frames()))
+    app.wait_for(
+        "the forced subtitles, and playback",
+        lambda: (
+            "adding subtitles French (forced)" in app.log
+            and any(frame_time(p) > 0.3 for p in app.frames())
+        ),
+    )
     window_id = app.xdotool("search", "--onlyvisible", "--name", "Viewra").split()[0]
     app.xdotool("windowfocus", "--sync", window_id)
-    app.xdotool("key", "f")
-    app.wait_for("the end", lambda: any(frame_time(p) > 9.0 for p in app.frames()))
-    shots = {p: frame_time(p) for p in app.frames()}
-    keep = Path(os.environ.get("VIEWRA_KEEP_SCREENSHOT", tmp_path / "subtitles.png"))
-    shutil.copy(max(sorted(app.shots.glob("window-*.png"))), keep)  # the last: fullscreen
 
-    def frames(start: float, end: float) -> list[tuple[int, int]]:
-        """The frames saved with the position in [start, end]: a frame shows at most a
-        second later than the position read (a busy machine), so the windows end early."""
-        return [subtitle_pixels(p) for p, at in sorted(shots.items()) if start <= at <= end]
+    def frames_at(keys: list[str], times: tuple[float, ...], taller_than: int = 0) -> list[Path]:
+        """Type ``keys``; the frames saved after, at one of ``times`` and taller than given."""
+        after = len(app.frames())
+        for key in keys:
+            app.xdotool("key", key)
+        found: list[Path] = []
 
-    first, second = frames(2.0, 3.0), frames(6.0, 7.0)
-    gaps = frames(0.1, 1.0) + frames(4.1, 5.0) + frames(8.1, 9.0)
-    assert first and second and gaps, shots
-    assert max(n for n, _h in first) > 200, first  # "Panneau : Plage à 2 km"
-    assert max(n for n, _h in second) > 100, second  # "Sortie", in fullscreen
-    assert all(n < 20 for n, _h in gaps), gaps
-    assert min(h for _n, h in second) > max(h for _n, h in first)  # the video grew
-    assert "adding subtitles French (forced)" in app.log
+        def seen() -> bool:
+            found[:] = [
+                p for p in app.frames()[after:]
+                if any(abs(frame_time(p) - t) < 0.05 for t in times)
+                and QImage(str(p)).height() > taller_than
+            ]  # fmt: skip
+            return len(found) >= 2  # the paused frame, drawn again: subtitles are there
+
+        app.wait_for(f"a frame at {times} after {keys}", seen)
+        return found
+
+    cue = frames_at(["space", "Next"], (3.0, 7.0))  # paused; the next chapter's start
+    at = frame_time(cue[-1])
+    text, height = subtitle_pixels(cue[-1])
+    assert text > 100, (at, text)  # "Panneau : Plage à 2 km" or "Sortie"
+    full = frames_at(["f"], (at,), taller_than=height)
+    assert subtitle_pixels(full[-1])[0] > 100
+    shutil.copy(  # the fullscreen window with its subtitles, to look at
+        max(app.shots.glob("window-*.png")),
+        Path(os.environ.get("VIEWRA_KEEP_SCREENSHOT", tmp_path / "subtitles.png")),
+    )
+    back = ["Prior"] if abs(at - 3.0) < 0.05 else ["Prior", "Prior"]  # to the first chapter: 0 s
+    start = frames_at(back, (0.0,), taller_than=height)
+    assert subtitle_pixels(start[-1])[0] < 20  # the same picture size, no cue: no text
 
 
 def test_demo_opens_the_built_in_clip_and_sigterm_quits_cleanly(run_app):

@@ -75,6 +75,15 @@ def mpv_tracks(aid: int, subs=(), sid=None):
     return tracks
 
 
+def playing_film(qtbot, make_window, clip, audio_language, subtitle_language):
+    """A window playing the film, for a user with these languages: (harness, window, info)."""
+    h = make_window()
+    h.settings.audio_language, h.settings.subtitle_language = audio_language, subtitle_language
+    info = film_info(clip)
+    play_film(qtbot, h, clip, info)
+    return h, h.window, info
+
+
 def menu(qmenu):
     return [(a.text(), a.isChecked(), a.isEnabled()) for a in qmenu.actions() if a.text()]
 
@@ -82,11 +91,7 @@ def menu(qmenu):
 def test_tracks_are_named_by_the_session_and_switch_and_subtitles_come_when_ready(
     qtbot, make_window, clip
 ):
-    h = make_window()
-    h.settings.audio_language, h.settings.subtitle_language = "fr", "fr"
-    w = h.window
-    info = film_info(clip)
-    play_film(qtbot, h, clip, info)
+    h, w, info = playing_film(qtbot, make_window, clip, "fr", "fr")
     # The French dub from the start (chosen at load), with its forced subtitles to come.
     assert h.mpv.last("loadfile") == ("loadfile", info.dash_url, "replace", "aid=2")
     h.mpv.report("track-list", mpv_tracks(aid=2))
@@ -121,11 +126,7 @@ def test_tracks_are_named_by_the_session_and_switch_and_subtitles_come_when_read
 def test_drawing_picture_subtitles_in_reopens_where_it_was_and_off_reopens_without(
     qtbot, make_window, clip
 ):
-    h = make_window()
-    h.settings.audio_language, h.settings.subtitle_language = "en", ""
-    w = h.window
-    info = film_info(clip)
-    play_film(qtbot, h, clip, info)
+    h, w, _info = playing_film(qtbot, make_window, clip, "en", "")
     h.mpv.report("track-list", mpv_tracks(aid=1))
     h.mpv.report("time-pos", 21.5)
     qtbot.waitUntil(lambda: h.player.state.position == 21.5)

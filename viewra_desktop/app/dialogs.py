@@ -127,22 +127,6 @@ class PreferencesDialog(QDialog):
         self.setWindowTitle(f"{APP_TITLE} Preferences")
         self.setMinimumWidth(460)
 
-        tracks = QGroupBox("Languages")
-        tracks_form = QFormLayout(tracks)
-        self.audio_box = language_box(settings.audio_language, "The file's default")
-        self.audio_box.currentIndexChanged.connect(self._languages_changed)
-        tracks_form.addRow("Audio:", self.audio_box)
-        self.subtitle_box = language_box(settings.subtitle_language, "Only forced subtitles")
-        self.subtitle_box.currentIndexChanged.connect(self._languages_changed)
-        tracks_form.addRow("Subtitles:", self.subtitle_box)
-        languages_hint = QLabel(
-            "A video starts with audio in your language where it has it, and with subtitles "
-            "in yours when it is spoken in another. The next video you open follows them."
-        )
-        languages_hint.setWordWrap(True)
-        languages_hint.setObjectName("hint")
-        tracks_form.addRow(languages_hint)
-
         group = QGroupBox("Cache")
         form = QFormLayout(group)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -175,23 +159,41 @@ class PreferencesDialog(QDialog):
         self.limit_box.setValue(settings.cache_limit_gb)
         self.limit_box.valueChanged.connect(self._limit_changed)
         form.addRow("Size limit:", self.limit_box)
-        hint = QLabel(
-            "Finished videos are kept so they play at once next time. Over the limit, "
-            "the least recently watched are removed first."
+        form.addRow(
+            _hint(
+                "Finished videos are kept so they play at once next time. Over the limit, "
+                "the least recently watched are removed first."
+            )
         )
-        hint.setWordWrap(True)
-        hint.setObjectName("hint")
-        form.addRow(hint)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(tracks)
+        layout.addWidget(self._languages())
         layout.addWidget(group)
         layout.addWidget(buttons)
         self.refresh_size()
+
+    def _languages(self) -> QGroupBox:
+        """The languages the tracks a video starts with are chosen by."""
+        group = QGroupBox("Languages")
+        form = QFormLayout(group)
+        self.audio_box = language_box(self.settings.audio_language, "The file's default")
+        form.addRow("Audio:", self.audio_box)
+        self.subtitle_box = language_box(self.settings.subtitle_language, "Only forced subtitles")
+        form.addRow("Subtitles:", self.subtitle_box)
+        for box in (self.audio_box, self.subtitle_box):
+            box.currentIndexChanged.connect(self._languages_changed)
+        form.addRow(
+            _hint(
+                "A video starts with audio in your language where it has it, and with "
+                "subtitles in yours when it is spoken in another. The next video you open "
+                "follows them."
+            )
+        )
+        return group
 
     @property
     def busy(self) -> bool:
@@ -239,6 +241,13 @@ class PreferencesDialog(QDialog):
     def _open_folder(self) -> None:
         self.cache.root.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.cache.root)))
+
+
+def _hint(text: str) -> QLabel:
+    hint = QLabel(text)
+    hint.setWordWrap(True)
+    hint.setObjectName("hint")
+    return hint
 
 
 def show_about(parent: QWidget) -> None:
