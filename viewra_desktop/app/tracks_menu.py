@@ -128,7 +128,8 @@ class TrackMenus(QObject):
 
     @Slot()
     def _refresh(self) -> None:
-        """Add what is ready, keep mpv on the wanted tracks, and refill both menus."""
+        """Add what is ready, put mpv on the wanted subtitles when a track first shows, and
+        refill both menus."""
         state = self._player.state
         info = self.info
         if info is None or state.idle:
