@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__
 from .core.errors import ViewraError
 from .core.paths import app_paths, setup_logging
-from .core.profiles import DEFAULT_PROFILE, PROFILES
+from .core.profiles import CODECS, DEFAULT_PROFILE, PROFILES
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +20,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile",
         default=None,
-        choices=list(PROFILES),
-        help=f"quality profile (default: {DEFAULT_PROFILE})",
+        help=f"quality profile: {', '.join(PROFILES)} or one of yours (default: {DEFAULT_PROFILE})",
+    )
+    parser.add_argument(
+        "--codec",
+        default=None,
+        choices=list(CODECS),
+        help="video codec, instead of the profile's",
     )
     parser.add_argument("--cache-dir", type=Path, default=None, help="cache folder to use")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
@@ -63,7 +68,12 @@ def main(argv: list[str] | None = None) -> int:
             from .serve import run_serve
 
             return run_serve(
-                args.file, args.profile or DEFAULT_PROFILE, args.port, args.cache_dir, paths
+                args.file,
+                args.profile or DEFAULT_PROFILE,
+                args.port,
+                args.cache_dir,
+                paths,
+                codec=args.codec,
             )
         args = app_parser().parse_args(args_list)
         setup_logging(paths, args.verbose)
