@@ -16,6 +16,7 @@ packages=(
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
   libfontconfig1 libdbus-1-3 libglib2.0-0  # what Qt's xcb platform plugin loads
+  fonts-dejavu-core                       # a font for mpv (libass) to draw subtitles with
 )
 missing=()
 for pkg in "${packages[@]}"; do

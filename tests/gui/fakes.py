@@ -81,6 +81,7 @@ class FakeController(QObject):
         self.journal = journal
         self.calls: list[tuple] = []
         self.cache_limit: int | None = None
+        self.burn_ins: list[int | None] = []  # per open(): the picture subtitles drawn in
         self._id = 0
 
     def _record(self, *call) -> int:
@@ -88,7 +89,8 @@ class FakeController(QObject):
         self.calls.append(call)
         return self._id
 
-    def open(self, path: str, profile: str) -> int:
+    def open(self, path: str, profile: str, burn_in: int | None = None) -> int:
+        self.burn_ins.append(burn_in)
         return self._record("open", path, profile)
 
     def open_demo(self, profile: str) -> int:

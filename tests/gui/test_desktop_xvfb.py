@@ -49,12 +49,15 @@ def display() -> Iterator[str]:
 class App:
     """``viewra-desktop`` running on ``display`` with its own VIEWRA_HOME."""
 
-    def __init__(self, display: str, home: Path, *args: str) -> None:
+    def __init__(self, display: str, home: Path, *args: str, settings: str = "") -> None:
         self.display = display
         self.home = home
         self.shots = home / "shots"
         self.stderr_path = home / "stderr.txt"
         home.mkdir(parents=True, exist_ok=True)
+        if settings:  # the app's settings file, as a user's earlier runs left it
+            (home / "config").mkdir()
+            (home / "config" / "viewra-desktop.ini").write_text(settings, "utf-8")
         env = dict(os.environ)
         env.pop("WAYLAND_DISPLAY", None)
         env.update(
@@ -138,8 +141,8 @@ class App:
 def run_app(display, tmp_path) -> Iterator:
     apps: list[App] = []
 
-    def start(*args: str) -> App:
-        app = App(display, tmp_path / f"home{len(apps)}", *args)
+    def start(*args: str, settings: str = "") -> App:
+        app = App(display, tmp_path / f"home{len(apps)}", *args, settings=settings)
         apps.append(app)
         return app
 
@@ -254,6 +257,88 @@ def test_plays_a_file_renders_frames_and_quits_cleanly_with_ctrl_q(run_app, medi
         time.sleep(0.1)
     assert not [pid for pid in encoding if alive(pid)], f"left running: {encoding}"
     assert processes_in(app.home) == []
+
+
+def frame_time(path: Path) -> float:
+    """The player's position when the hook saved the frame (``video-007-002400.png``)."""
+    return int(path.stem.split("-")[2]) / 1000
+
+
+def subtitle_pixels(path: Path) -> tuple[int, int]:
+    """Pixels of drawn subtitle text in the frame's bottom fifth (mpv's default style: white
+    letters in a black border, which nothing in the film's picture has), and its height."""
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    data = bytes(image.constBits())
+
+    def pixel(x: int, y: int) -> tuple[int, int, int]:
+        i = y * stride + 3 * x
+        return data[i], data[i + 1], data[i + 2]
+
+    found = 0
+    for y in range(height * 4 // 5, height - 3):
+        for x in range(3, width - 3, 2):
+            if min(pixel(x, y)) < 225:
+                continue
+            near = (pixel(x + dx, y + dy) for dx, dy in ((3, 0), (-3, 0), (0, 3), (0, -3)))
+            if any(max(p) < 50 for p in near):
+                found += 1
+    return found, height
+
+
+def test_subtitles_are_drawn_on_the_picture_in_the_window_and_in_fullscreen(
+    run_app, media_dir, tmp_path
+):
+    """A French speaker's settings: the French dub, with its forced subtitles on (cues at
+    2-4 s and 6-8 s). Paused, PageDown goes to a chapter's start (3 s or 7 s: in a cue), F to
+    fullscreen (with no window manager under Xvfb the window keeps its size, but menus,
+    status bar and controls go), PageUp back to the start (0 s: no cue)."""
+    from media import make_film
+
+    film = make_film(media_dir)
+    settings = "[tracks]\naudio_language=fr\nsubtitle_language=fr\n"
+    app = run_app(str(film), "--profile", "360p", settings=settings)
+    app.wait_for(
+        "the forced subtitles, and playback",
+        lambda: (
+            "adding subtitles French (forced)" in app.log
+            and any(frame_time(p) > 0.3 for p in app.frames())
+        ),
+    )
+    window_id = app.xdotool("search", "--onlyvisible", "--name", "Viewra").split()[0]
+    app.xdotool("windowfocus", "--sync", window_id)
+
+    def frames_at(keys: list[str], times: tuple[float, ...], taller_than: int = 0) -> list[Path]:
+        """Type ``keys``; the frames saved after, at one of ``times`` and taller than given."""
+        after = len(app.frames())
+        for key in keys:
+            app.xdotool("key", key)
+        found: list[Path] = []
+
+        def seen() -> bool:
+            found[:] = [
+                p for p in app.frames()[after:]
+                if any(abs(frame_time(p) - t) < 0.05 for t in times)
+                and QImage(str(p)).height() > taller_than
+            ]  # fmt: skip
+            return len(found) >= 2  # the paused frame, drawn again: subtitles are there
+
+        app.wait_for(f"a frame at {times} after {keys}", seen)
+        return found
+
+    cue = frames_at(["space", "Next"], (3.0, 7.0))  # paused; the next chapter's start
+    at = frame_time(cue[-1])
+    text, height = subtitle_pixels(cue[-1])
+    assert text > 100, (at, text)  # "Panneau : Plage à 2 km" or "Sortie"
+    full = frames_at(["f"], (at,), taller_than=height)
+    assert subtitle_pixels(full[-1])[0] > 100
+    shutil.copy(  # the fullscreen window with its subtitles, to look at
+        max(app.shots.glob("window-*.png")),
+        Path(os.environ.get("VIEWRA_KEEP_SCREENSHOT", tmp_path / "subtitles.png")),
+    )
+    back = ["Prior"] if abs(at - 3.0) < 0.05 else ["Prior", "Prior"]  # to the first chapter: 0 s
+    start = frames_at(back, (0.0,), taller_than=height)
+    assert subtitle_pixels(start[-1])[0] < 20  # the same picture size, no cue: no text
 
 
 def test_demo_opens_the_built_in_clip_and_sigterm_quits_cleanly(run_app):

@@ -65,10 +65,15 @@ def test_track_list_becomes_audio_and_subtitle_tracks():
     ]
     state = apply_property(PlayerState(), "track-list", tracks)
     assert state.audio_tracks == (
-        TrackInfo(1, "audio", "1: [eng]", True),
+        TrackInfo(1, "audio", "1: [eng]", True, lang="eng"),
         TrackInfo(2, "audio", "2: Director", False),
     )
-    assert state.subtitle_tracks == (TrackInfo(3, "sub", "3: [deu]", True),)
+    assert state.subtitle_tracks == (TrackInfo(3, "sub", "3: [deu]", True, lang="deu"),)
+    assert state.video_loaded
+    url = "http://127.0.0.1:1/t/text/0.vtt"
+    added = [{"id": 1, "type": "sub", "external": True, "external-filename": url}]
+    state = apply_property(state, "track-list", added)
+    assert state.subtitle_tracks[0].source == url and not state.video_loaded
 
 
 @pytest.fixture

@@ -372,34 +372,6 @@ def test_a_missing_recent_file_is_dropped_from_the_list(qtbot, make_window, tmp_
     assert "gone.mp4" in h.window.dialogs.error_dialog.text()
 
 
-def test_track_menus_appear_when_there_is_a_choice(qtbot, make_window, clip):
-    h = make_window()
-    w = h.window
-    start_playing(qtbot, h, clip)
-    assert not w.controls.audio_button.isVisible() and not w.controls.subtitle_button.isVisible()
-    tracks = [
-        {"id": 1, "type": "video", "selected": True},
-        {"id": 1, "type": "audio", "lang": "eng", "selected": True, "demux-channel-count": 2},
-        {"id": 2, "type": "audio", "lang": "fra", "title": "Commentary", "selected": False},
-        {"id": 1, "type": "sub", "lang": "eng", "selected": False},
-    ]
-    h.mpv.report("track-list", tracks)
-    qtbot.waitUntil(w.controls.audio_button.isVisible)
-    assert w.controls.subtitle_button.isVisible()
-    audio = [a.text() for a in w.menus.audio_menu.actions()]
-    assert audio == ["1: [eng] stereo", "2: Commentary [fra]"]
-    w.menus.audio_menu.actions()[1].trigger()
-    assert h.mpv.sets("aid")[-1] == "2"
-    subs = w.menus.subtitle_menu.actions()
-    assert subs[0].text() == "Off" and subs[0].isChecked()
-    subs[-1].trigger()
-    assert h.mpv.sets("sid")[-1] == "1"
-    subs[0].trigger()
-    assert h.mpv.sets("sid")[-1] == "no"
-    h.mpv.report("track-list", tracks[:2])
-    qtbot.waitUntil(lambda: not w.controls.audio_button.isVisible())
-
-
 def test_playback_error_shows_a_dialog(qtbot, make_window, clip):
     h = make_window()
     w = h.window

@@ -177,3 +177,18 @@ def test_inputs_are_frozen_and_new_facts_have_defaults():
     assert inputs.session is None and inputs.playback == PlaybackFacts()
     assert inputs.encode == EncodeFacts()
     assert SessionFacts("480p", 854, 480) == SessionFacts("480p", 854, 480, 0.0, False)
+
+
+def test_an_hdr_source_shown_as_sdr_says_so():
+    hdr = dataclasses.replace(HD, tone_mapped=True)
+    assert status_line(playing(session=hdr)) == "Playing · 720p (HD) · 1280×720 · HDR → SDR"
+    assert "HDR" not in status_line(playing())
+
+
+def test_notes_take_one_line():
+    from viewra_desktop.app.status_text import notes_text
+
+    left_out = "The subtitle track French was left out: its format (unknown) cannot be read."
+    assert notes_text([]) == ""
+    assert notes_text([left_out]) == left_out
+    assert notes_text([left_out, "Another.", " "]) == f"{left_out} (and 1 more)"

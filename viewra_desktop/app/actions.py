@@ -1,8 +1,10 @@
 """The window's commands and its menu bar.
 
 ``Actions`` holds one QAction per command with its shortcut; ``Menus`` lays them out in the
-menu bar and keeps the menus that change: recent files, audio and subtitle tracks, quality.
-Neither decides what a command does: the window connects them (``on_triggered``).
+menu bar and keeps the menus that change: recent files, audio and subtitle tracks, chapters,
+quality. Neither decides what a command does or what a menu lists: the window connects the
+commands (``on_triggered``), and the track and chapter pieces (``tracks_menu.py``,
+``chapter_menu.py``) hand the menus their entries.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
 from ..core.profiles import PROFILES
 from .dialogs import APP_TITLE
-from .player import TrackInfo
+from .track_choices import AudioEntry, SubtitleEntry
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ class Actions:
         self.mute = self._action("&Mute", "M")
         self.fullscreen = self._action("&Fullscreen", "F")
         self.leave_fullscreen = self._action("Leave Fullscreen", "Esc")
+        self.previous_chapter = self._action("&Previous Chapter", "PgUp")  # as in mpv
+        self.next_chapter = self._action("&Next Chapter", "PgDown")
         self.about = self._action(f"&About {APP_TITLE}")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.play.setEnabled(False)
@@ -63,6 +67,9 @@ class Actions:
         """The commands that need a video (or one being opened)."""
         for action in (self.play, self.close_file, self.back, self.forward):
             action.setEnabled(playing)
+        if not playing:
+            self.previous_chapter.setEnabled(False)
+            self.next_chapter.setEnabled(False)
 
 
 class Menus(QObject):
@@ -71,8 +78,9 @@ class Menus(QObject):
     profile_requested = Signal(str)  # a profile's name, picked in the Quality menu
     recent_requested = Signal(str)  # a path, picked in Open Recent
     clear_recent_requested = Signal()
-    audio_track_requested = Signal(object)  # a track id
-    subtitle_track_requested = Signal(object)  # a track id, or None: off
+    audio_track_requested = Signal(int)  # mpv's id of an audio track
+    subtitle_requested = Signal(object)  # a track_choices.Pick
+    chapter_requested = Signal(float)  # a chapter's start, picked in the Chapters menu
     audio_choice_changed = Signal(bool)  # whether the audio menu offers a choice
     subtitle_choice_changed = Signal(bool)
 
@@ -105,6 +113,8 @@ class Menus(QObject):
         menu.addSeparator()
         self.audio_menu = menu.addMenu("&Audio Track")
         self.subtitle_menu = menu.addMenu("&Subtitles")
+        self.chapter_menu = menu.addMenu("&Chapters")
+        self._previous_chapter, self._next_chapter = actions.previous_chapter, actions.next_chapter
         self.profile_menu = menu.addMenu("&Quality")
         self.profile_group = QActionGroup(self)
         for name, profile in PROFILES.items():
@@ -115,8 +125,8 @@ class Menus(QObject):
         self.profile_group.triggered.connect(
             lambda action: self.profile_requested.emit(str(action.data()))
         )
-        self.audio_menu.setEnabled(False)
-        self.subtitle_menu.setEnabled(False)
+        for changing in (self.audio_menu, self.subtitle_menu, self.chapter_menu):
+            changing.setEnabled(False)
 
     def select_profile(self, name: str) -> None:
         for action in self.profile_group.actions():
@@ -135,41 +145,59 @@ class Menus(QObject):
             self.recent_menu.addAction("Clear List", self.clear_recent_requested.emit)
         self.recent_menu.setEnabled(bool(files))
 
-    @Slot(tuple)
-    def show_audio_tracks(self, tracks: tuple[TrackInfo, ...]) -> None:
+    def show_audio(self, entries: tuple[AudioEntry, ...]) -> None:
         """The audio menu; a choice only with more than one track."""
-        _fill_track_menu(self.audio_menu, tracks, self.audio_track_requested.emit, with_off=False)
-        choice = len(tracks) > 1
+        group = _refill(self.audio_menu)  # one checked track at a time
+        for entry in entries:
+            action = _checkable(self.audio_menu, group, entry.label, entry.checked)
+            action.triggered.connect(
+                lambda _checked=False, t=entry.track_id: self.audio_track_requested.emit(t)
+            )
+        choice = len(entries) > 1
         self.audio_menu.setEnabled(choice)
         self.audio_choice_changed.emit(choice)
 
-    @Slot(tuple)
-    def show_subtitle_tracks(self, tracks: tuple[TrackInfo, ...]) -> None:
-        """The subtitle menu, Off first; one track is a choice too (on or off)."""
-        _fill_track_menu(self.subtitle_menu, tracks, self.subtitle_track_requested.emit, True)
-        choice = len(tracks) > 0
+    def show_subtitles(self, entries: tuple[SubtitleEntry, ...]) -> None:
+        """The subtitle menu: Off, the text tracks, then the pictures that can be drawn in;
+        one track is a choice too (on or off)."""
+        group = _refill(self.subtitle_menu)
+        for number, entry in enumerate(entries):
+            if number == 1:
+                self.subtitle_menu.addSeparator()  # after Off
+            action = _checkable(self.subtitle_menu, group, entry.label, entry.checked)
+            action.setEnabled(entry.enabled)
+            action.triggered.connect(
+                lambda _checked=False, p=entry.pick: self.subtitle_requested.emit(p)
+            )
+        choice = len(entries) > 1
         self.subtitle_menu.setEnabled(choice)
         self.subtitle_choice_changed.emit(choice)
 
+    def show_chapters(self, labels: list[str], starts: list[float], current: int | None) -> None:
+        """The Chapters menu (``current`` checked), with the jumps to the previous and next."""
+        group = _refill(self.chapter_menu)
+        for number, (label, start) in enumerate(zip(labels, starts, strict=True)):
+            action = _checkable(self.chapter_menu, group, label, number == current)
+            action.triggered.connect(lambda _checked=False, s=start: self.chapter_requested.emit(s))
+        if labels:
+            self.chapter_menu.addSeparator()
+            self.chapter_menu.addAction(self._previous_chapter)
+            self.chapter_menu.addAction(self._next_chapter)
+        for item in (self.chapter_menu, self._previous_chapter, self._next_chapter):
+            item.setEnabled(bool(labels))
 
-def _fill_track_menu(
-    menu: QMenu,
-    tracks: tuple[TrackInfo, ...],
-    select: Callable[[int | None], None],
-    with_off: bool,
-) -> None:
+
+def _refill(menu: QMenu) -> QActionGroup:
+    """Empty ``menu`` and give it a new group of exclusive choices (the old one goes too)."""
     menu.clear()
-    group = QActionGroup(menu)  # one checked track at a time
-    if with_off:
-        off = menu.addAction("Off")
-        off.setCheckable(True)
-        off.setChecked(not any(t.selected for t in tracks))
-        off.triggered.connect(lambda _checked=False: select(None))
-        group.addAction(off)
-        menu.addSeparator()
-    for track in tracks:
-        action = menu.addAction(track.label)
-        action.setCheckable(True)
-        action.setChecked(track.selected)
-        action.triggered.connect(lambda _checked=False, t=track.id: select(t))
-        group.addAction(action)
+    for old in menu.findChildren(QActionGroup):
+        old.deleteLater()
+    return QActionGroup(menu)
+
+
+def _checkable(menu: QMenu, group: QActionGroup, text: str, checked: bool) -> QAction:
+    action = menu.addAction(text)
+    action.setCheckable(True)
+    action.setChecked(checked)
+    group.addAction(action)
+    return action

@@ -1,4 +1,5 @@
-"""Dialogs: errors in plain words, preferences (cache size and limit), about.
+"""Dialogs: errors in plain words, preferences (languages of the tracks; cache size and
+limit), about.
 
 ``WindowDialogs`` keeps the ones a window has open: one error at a time, one Preferences.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -27,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..core import languages
 from ..core.cache import Cache
+from ..core.language_table import NAMES
 from .formatting import format_bytes
 from .icons import app_icon
 from .settings import Settings
@@ -93,8 +97,25 @@ def wait_for_tasks(timeout_ms: int = 10000) -> None:
         task.wait(timeout_ms)
 
 
+def language_box(current: str, none_label: str) -> QComboBox:
+    """A choice of languages by name (each item's data: its BCP 47 tag), ``none_label``
+    first (data ""); ``current`` selected (a regional tag selects its language)."""
+    box = QComboBox()
+    box.addItem(none_label, "")
+    for name, tag in sorted((name, tag) for tag, name in NAMES.items()):
+        box.addItem(name, tag)
+    found = next(
+        (i for i in range(1, box.count()) if current and languages.same(box.itemData(i), current)),
+        0,
+    )
+    box.setCurrentIndex(found)
+    box.setMaxVisibleItems(20)
+    return box
+
+
 class PreferencesDialog(QDialog):
-    """The cache: where it is, how big, its limit, and a button to clear it."""
+    """The languages the tracks are chosen by; the cache: where it is, how big, its limit,
+    and a button to clear it."""
 
     cache_limit_changed = Signal(object)  # bytes (an int that may pass 2**31), 0: no limit
 
@@ -138,22 +159,41 @@ class PreferencesDialog(QDialog):
         self.limit_box.setValue(settings.cache_limit_gb)
         self.limit_box.valueChanged.connect(self._limit_changed)
         form.addRow("Size limit:", self.limit_box)
-        hint = QLabel(
-            "Finished videos are kept so they play at once next time. Over the limit, "
-            "the least recently watched are removed first."
+        form.addRow(
+            _hint(
+                "Finished videos are kept so they play at once next time. Over the limit, "
+                "the least recently watched are removed first."
+            )
         )
-        hint.setWordWrap(True)
-        hint.setObjectName("hint")
-        form.addRow(hint)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self._languages())
         layout.addWidget(group)
         layout.addWidget(buttons)
         self.refresh_size()
+
+    def _languages(self) -> QGroupBox:
+        """The languages the tracks a video starts with are chosen by."""
+        group = QGroupBox("Languages")
+        form = QFormLayout(group)
+        self.audio_box = language_box(self.settings.audio_language, "The file's default")
+        form.addRow("Audio:", self.audio_box)
+        self.subtitle_box = language_box(self.settings.subtitle_language, "Only forced subtitles")
+        form.addRow("Subtitles:", self.subtitle_box)
+        for box in (self.audio_box, self.subtitle_box):
+            box.currentIndexChanged.connect(self._languages_changed)
+        form.addRow(
+            _hint(
+                "A video starts with audio in your language where it has it, and with "
+                "subtitles in yours when it is spoken in another. The next video you open "
+                "follows them."
+            )
+        )
+        return group
 
     @property
     def busy(self) -> bool:
@@ -190,6 +230,10 @@ class PreferencesDialog(QDialog):
         logger.info("cache cleared by the user")
         return self.cache.size()
 
+    def _languages_changed(self) -> None:
+        self.settings.audio_language = str(self.audio_box.currentData())
+        self.settings.subtitle_language = str(self.subtitle_box.currentData())
+
     def _limit_changed(self, value: float) -> None:
         self.settings.cache_limit_gb = value
         self.cache_limit_changed.emit(self.settings.cache_limit_bytes)
@@ -197,6 +241,13 @@ class PreferencesDialog(QDialog):
     def _open_folder(self) -> None:
         self.cache.root.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.cache.root)))
+
+
+def _hint(text: str) -> QLabel:
+    hint = QLabel(text)
+    hint.setWordWrap(True)
+    hint.setObjectName("hint")
+    return hint
 
 
 def show_about(parent: QWidget) -> None:

@@ -20,7 +20,7 @@ from types import FrameType
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ..core.cache import Cache
 from ..core.paths import AppPaths
@@ -31,7 +31,7 @@ from .icons import app_icon, resource_path
 from .player import create_player
 from .settings import Settings
 from .video import MpvVideoWidget
-from .window import CLOSE_TIMEOUT_MS, FileOpenHandler, MainWindow, center_on_screen
+from .window import CLOSE_TIMEOUT_MS, FileOpenHandler, MainWindow
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ QMainWindow, #welcome { background: #141518; }
 QStatusBar { background: #16171a; color: #aeb3b9; border-top: 1px solid #24262b; }
 QStatusBar #encodeBar { margin-right: 10px; }
 QStatusBar QLabel { color: #aeb3b9; padding: 0 4px; }
+QStatusBar QLabel#notesLabel { color: #f2c36b; }
 QStatusBar::item { border: none; }
 #encodeBar { background: #2a2d33; border: none; border-radius: 4px; }
 #encodeBar::chunk { background: #3d8bfd; border-radius: 4px; }
@@ -135,6 +136,16 @@ def apply_theme(app: QApplication) -> None:
     app.setStyleSheet(STYLE_SHEET.replace("@CHEVRON@", chevron.as_posix() if chevron else ""))
 
 
+def center_on_screen(window: QWidget) -> None:
+    screen = QApplication.primaryScreen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    frame = window.frameGeometry()
+    frame.moveCenter(area.center())
+    window.move(frame.topLeft())
+
+
 def _install_signal_handlers(window: MainWindow) -> QTimer:
     """SIGINT/SIGTERM close the window the normal way (stopping the encoder first)."""
 
@@ -153,7 +164,8 @@ def _install_signal_handlers(window: MainWindow) -> QTimer:
 
 
 def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) -> QTimer:
-    """Test hook: save what the video widget rendered, and the whole window, twice a second."""
+    """Test hook: save what the video widget rendered, and the whole window, twice a second.
+    A frame's name carries the player's position then, in milliseconds (``video-007-2400``)."""
     folder.mkdir(parents=True, exist_ok=True)
     count = [0]
 
@@ -164,8 +176,10 @@ def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) ->
             return
         count[0] += 1
         index = count[0]
+        # mpv's own clock, read now (the player's state may trail it by a few updates).
+        at = round(1000 * (getattr(window.player.mpv, "time_pos", None) or 0.0))
         for name, image in (
-            (f"video-{index:03d}.png", video.grabFramebuffer()),
+            (f"video-{index:03d}-{at:06d}.png", video.grabFramebuffer()),
             (f"window-{index:03d}.png", window.grab().toImage()),
         ):
             partial = folder / f".{name}.partial"

@@ -46,6 +46,8 @@ class TrackInfo:
     kind: str  # "audio" or "sub"
     label: str
     selected: bool
+    lang: str = ""  # as mpv reports it ("en" from the MPD, "eng" from a file)
+    source: str = ""  # an external track's file or URL (a subtitle added with sub-add)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class PlayerState:
     seeking: bool = False
     audio_tracks: tuple[TrackInfo, ...] = field(default=())
     subtitle_tracks: tuple[TrackInfo, ...] = field(default=())
+    video_loaded: bool = False  # mpv lists the file's video track: it has the file open
 
     @property
     def buffering(self) -> bool:
@@ -88,7 +91,16 @@ def _tracks(value: Any, kind: str) -> tuple[TrackInfo, ...]:
             number = int(track.get("id", ""))
         except (TypeError, ValueError):
             continue
-        result.append(TrackInfo(number, kind, track_label(track), bool(track.get("selected"))))
+        result.append(
+            TrackInfo(
+                number,
+                kind,
+                track_label(track),
+                bool(track.get("selected")),
+                str(track.get("lang") or ""),
+                str(track.get("external-filename") or ""),
+            )
+        )
     return tuple(result)
 
 
@@ -112,7 +124,13 @@ def apply_property(state: PlayerState, name: str, value: Any) -> PlayerState:
         idle = bool(value)
         if idle:  # nothing loaded: no position, no duration, no tracks
             return replace(
-                state, idle=True, position=0.0, duration=0.0, audio_tracks=(), subtitle_tracks=()
+                state,
+                idle=True,
+                position=0.0,
+                duration=0.0,
+                audio_tracks=(),
+                subtitle_tracks=(),
+                video_loaded=False,
             )
         return replace(state, idle=False)
     if name == "eof-reached":
@@ -121,7 +139,10 @@ def apply_property(state: PlayerState, name: str, value: Any) -> PlayerState:
         return replace(state, seeking=bool(value))
     if name == "track-list":
         return replace(
-            state, audio_tracks=_tracks(value, "audio"), subtitle_tracks=_tracks(value, "sub")
+            state,
+            audio_tracks=_tracks(value, "audio"),
+            subtitle_tracks=_tracks(value, "sub"),
+            video_loaded=any(isinstance(t, dict) and t.get("type") == "video" for t in value or ()),
         )
     return state
 
@@ -226,12 +247,16 @@ class Player(QObject):
         except Exception:
             logger.warning("mpv command %r failed", args, exc_info=True)
 
-    def load(self, url: str, start: float = 0.0) -> None:
+    def load(self, url: str, start: float = 0.0, audio: int | None = None) -> None:
+        """Play ``url`` from ``start``, with audio track ``audio`` (mpv's aid) if given."""
         self.log.clear()
-        if start > 0:
+        options = [f"start={start:.3f}"] if start > 0 else []
+        if audio is not None:
+            options.append(f"aid={audio}")  # chosen at load: no switch once it plays
+        if options:
             # mpv 0.38 added an index argument before the per-file options.
             index = ["-1"] if getattr(self.mpv, "mpv_version_tuple", (0, 0, 0)) >= (0, 38) else []
-            self._command("loadfile", url, "replace", *index, f"start={start:.3f}")
+            self._command("loadfile", url, "replace", *index, ",".join(options))
         else:
             self._command("loadfile", url, "replace")
         self.set_paused(False)
@@ -273,6 +298,10 @@ class Player(QObject):
 
     def select_subtitle(self, track_id: int | None) -> None:
         self._command("set", "sid", "no" if track_id is None else str(track_id))
+
+    def add_subtitle(self, url: str, title: str, lang: str, select: bool) -> None:
+        """Add a WebVTT file as a subtitle track (mpv reads it whole); shown if ``select``."""
+        self._command("sub-add", url, "select" if select else "auto", title, lang)
 
     def terminate(self) -> None:
         """End libmpv. The render context must be freed first (``MpvVideoWidget.release``)."""

@@ -1,4 +1,5 @@
-"""The seek bar: position, the ranges already encoded, and seeking by click or drag."""
+"""The seek bar: position, the ranges already encoded, chapter marks (their titles on hover),
+and seeking by click or drag."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from .formatting import format_time
+from ..core.media import Chapter
+from .chapters import hover_text
 
 GROOVE = QColor(255, 255, 255, 46)
 ENCODED = QColor(255, 255, 255, 105)
 PLAYED = QColor("#3d8bfd")
 HANDLE = QColor("#ffffff")
+CHAPTER_MARK = QColor(20, 21, 24, 230)  # a notch cut into the bar at each chapter's start
 DRAG_SEEK_MS = 150  # how often a drag seeks while the mouse moves
 
 
@@ -25,6 +28,7 @@ class SeekBar(QWidget):
         self._duration = 0.0
         self._position = 0.0
         self._ranges: list[tuple[float, float]] = []
+        self._chapters: tuple[Chapter, ...] = ()
         self._hover_x: float | None = None
         self._drag_time: float | None = None
         self._pending_seek: float | None = None
@@ -70,9 +74,22 @@ class SeekBar(QWidget):
         self._ranges = [(float(a), float(b)) for a, b in ranges]
         self.update()
 
+    @property
+    def chapters(self) -> tuple[Chapter, ...]:
+        return self._chapters
+
+    def set_chapters(self, chapters: tuple[Chapter, ...]) -> None:
+        self._chapters = tuple(chapters)
+        self.update()
+
+    def chapter_marks(self) -> list[float]:
+        """The x of each chapter mark (none at the very start: that is the bar's end)."""
+        return [self.x_for(c.start) for c in self._chapters if 0 < c.start < self._duration]
+
     def reset(self) -> None:
         self._duration = self._position = 0.0
         self._ranges = []
+        self._chapters = ()
         self._drag_time = None
         self.setEnabled(False)
         self.update()
@@ -126,6 +143,9 @@ class SeekBar(QWidget):
                 bar(self.x_for(start), self.x_for(end), ENCODED)
             played = self.x_for(self.position)
             bar(track.left(), played, PLAYED if self.isEnabled() else GROOVE)
+            painter.setBrush(CHAPTER_MARK)
+            for x in self.chapter_marks():
+                painter.drawRect(QRectF(x - 1.0, top - 1.0, 2.0, thickness + 2.0))
             if active and self.isEnabled():
                 painter.setBrush(HANDLE)
                 painter.drawEllipse(QPointF(played, self.height() / 2), 6.5, 6.5)
@@ -149,9 +169,7 @@ class SeekBar(QWidget):
         self._hover_x = x
         if self._duration > 0:
             when = self.time_at(x)
-            QToolTip.showText(
-                event.globalPosition().toPoint(), format_time(when, self._duration), self
-            )
+            QToolTip.showText(event.globalPosition().toPoint(), self.hover_text(when), self)
             if self.dragging:
                 self._drag_time = when
                 self._pending_seek = when
@@ -169,6 +187,10 @@ class SeekBar(QWidget):
         self._flush_drag_seek()
         self.update()
         event.accept()
+
+    def hover_text(self, seconds: float) -> str:
+        """The tooltip at ``seconds``: the time, and the chapter there ("0:04 · The road")."""
+        return hover_text(self._chapters, seconds, self._duration)
 
     def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         self._hover_x = None

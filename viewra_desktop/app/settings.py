@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from ..core import languages
 from ..core.profiles import DEFAULT_PROFILE, PROFILES
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,33 @@ class Settings:
     @muted.setter
     def muted(self, value: bool) -> None:
         self._qs.setValue("player/muted", bool(value))
+
+    # -- tracks -----------------------------------------------------------------------------
+
+    @property
+    def audio_language(self) -> str:
+        """The language to listen in (BCP 47; "": the file's default track). Until the user
+        chooses, the system's language."""
+        return self._language("tracks/audio_language")
+
+    @audio_language.setter
+    def audio_language(self, tag: str) -> None:
+        self._qs.setValue("tracks/audio_language", languages.tag(tag) if tag else "")
+
+    @property
+    def subtitle_language(self) -> str:
+        """The language of subtitles for audio in another one ("": only forced subtitles)."""
+        return self._language("tracks/subtitle_language")
+
+    @subtitle_language.setter
+    def subtitle_language(self, tag: str) -> None:
+        self._qs.setValue("tracks/subtitle_language", languages.tag(tag) if tag else "")
+
+    def _language(self, key: str) -> str:
+        value = self._qs.value(key)
+        if value is None:
+            return languages.system()
+        return languages.tag(str(value)) if value else ""
 
     # -- window -----------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ failure stays told until the window is cleared).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Qt, Slot
@@ -27,6 +27,7 @@ from .status_text import (
     StatusInputs,
     encode_text,
     encoded_fraction,
+    notes_text,
     overlay_text,
     status_line,
 )
@@ -72,7 +73,12 @@ class StatusView(QObject):
         self.encode_bar.setRange(0, BAR_STEPS)
         self.encode_bar.setTextVisible(False)
         self.encode_bar.setFixedSize(150, 8)
+        self.notes_label = QLabel()  # what the user should know: a track left out
+        self.notes_label.setObjectName("notesLabel")
+        self.notes_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.notes_label.hide()
         bar.addWidget(self.status_label, 1)
+        bar.addWidget(self.notes_label, 1)
         bar.addPermanentWidget(self.encode_label)
         bar.addPermanentWidget(self.encode_bar)
         self.encode_bar.hide()
@@ -123,14 +129,23 @@ class StatusView(QObject):
 
     # -- what the window tells --------------------------------------------------------------
 
-    def show_session(self, from_cache: bool, folder: str) -> None:
-        """A session plays (the window's facts now have it): a full bar if it was cached."""
+    def show_session(self, from_cache: bool, folder: str, notes: Sequence[str] = ()) -> None:
+        """A session plays (the window's facts now have it): a full bar if it was cached, and
+        what the user should know about it."""
+        self.show_notes(list(notes))
         self._show_encoded(1.0 if from_cache else 0.0)
         self._show_encode_text()
         tip = f"Package folder: {folder}"
         self.encode_label.setToolTip(tip)
         self.encode_bar.setToolTip(tip)
         self.show_status()
+
+    @Slot(list)
+    def show_notes(self, notes: list[str]) -> None:
+        """One line for the notes (all of them in its tooltip); hidden when there are none."""
+        self.notes_label.setText(notes_text(notes))
+        self.notes_label.setToolTip("\n".join(notes))
+        self.notes_label.setVisible(bool(notes))
 
     def forget_encode(self) -> None:
         """Another video is being opened: no state or progress is known for it yet."""
@@ -142,6 +157,7 @@ class StatusView(QObject):
         self._ranges = []
         self.encode_bar.hide()
         self.encode_label.clear()
+        self.show_notes([])
 
     # -- the controller's news --------------------------------------------------------------
 

@@ -30,6 +30,7 @@ ENCODING = "Encoding…"
 ENCODED = "Encoded: the DASH/HLS package is ready"
 FROM_CACHE = "Already encoded: playing from the cache"
 ENCODE_FAILED = "Encoding failed"
+HDR_TO_SDR = "HDR → SDR"  # an HDR source, tone-mapped for an SDR encode
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class SessionFacts:
     height: int
     duration: float = 0.0  # seconds
     from_cache: bool = False  # the package was already complete: nothing is encoded
+    tone_mapped: bool = False  # HDR source shown as SDR
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ def _playing_parts(
         session.profile_label,
         f"{session.width}×{session.height}",
     ]
+    if session.tone_mapped:
+        parts.append(HDR_TO_SDR)
     if encode.state is State.FAILED:  # the video plays on as far as it was encoded
         parts.append(ENCODING_STOPPED)
     return parts
@@ -150,3 +154,14 @@ def encoded_fraction(
     by_ranges = min(1.0, covered / duration) if duration > 0 else 0.0
     by_progress = progress.fraction if progress is not None else 0.0
     return max(by_ranges, by_progress)
+
+
+def notes_text(notes: Iterable[str]) -> str:
+    """The status bar's line for what the user should know (a track left out): the note
+    itself, or the first one and how many more; "" when there is none."""
+    items = [note.strip() for note in notes if note.strip()]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{items[0]} (and {len(items) - 1} more)"

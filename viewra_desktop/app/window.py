@@ -4,7 +4,8 @@ and the order of things at quit.
 The window owns no pipeline logic: it asks the ``SessionController`` to open and stop, tells
 the ``Player`` what to play, and shows what both report through its pieces, each with one
 job: the welcome page (``welcome.py``), the control bar (``controls.py``), the commands and
-menus (``actions.py``), the status bar and overlay (``status.py``, their words from the
+menus (``actions.py``), the audio and subtitle tracks (``tracks_menu.py``), the chapters
+(``chapter_menu.py``), the status bar and overlay (``status.py``, their words from the
 Qt-free ``status_text.py``) and fullscreen (``fullscreen.py``). ``FileOpenHandler``
 (``file_open.py``) is importable from here too.
 """
@@ -19,7 +20,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QGridLayout,
     QMainWindow,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ..core.cache import Cache
 from ..core.profiles import PROFILES
 from .actions import Actions, Menus, on_triggered
+from .chapter_menu import ChapterNavigation
 from .controller import SessionInfo
 from .controls import ControlBar
 from .dialogs import APP_TITLE, WindowDialogs, show_about
@@ -41,9 +42,10 @@ from .player import Player
 from .settings import Settings
 from .status import StatusView
 from .status_text import SessionFacts, StatusInputs
+from .tracks_menu import TrackMenus
 from .welcome import WelcomePage
 
-__all__ = ["CLOSE_TIMEOUT_MS", "VIDEO_FILTER", "FileOpenHandler", "MainWindow", "center_on_screen"]
+__all__ = ["CLOSE_TIMEOUT_MS", "VIDEO_FILTER", "FileOpenHandler", "MainWindow"]
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +96,10 @@ class MainWindow(QMainWindow):
         self.menus = Menus(self.menuBar(), self.window_actions, self)
         # The track buttons open the Playback menu's track menus: one list of tracks.
         self.controls = ControlBar(self.menus.audio_menu, self.menus.subtitle_menu)
+        self.tracks = TrackMenus(self.menus, player, settings, self)
+        self.chapters = ChapterNavigation(
+            self.menus, self.window_actions, self.controls.seek_bar, player, self
+        )
         self.status = StatusView(self.statusBar(), player, self._status_facts, self)
         self.dialogs = WindowDialogs(self, settings, cache, log_file)
         self._build_central()
@@ -135,6 +141,10 @@ class MainWindow(QMainWindow):
     def _connect_controller(self) -> None:
         c = self.controller
         c.session_changed.connect(self._on_session_changed)
+        c.session_changed.connect(self.tracks.show_session)
+        c.session_changed.connect(self.chapters.show_session)
+        c.texts_changed.connect(self.tracks.show_texts)
+        c.notes_changed.connect(self.status.show_notes)
         c.manifest_ready.connect(self._on_manifest_ready)
         c.state_changed.connect(self.status.show_encode_state)
         c.progress_changed.connect(self.status.show_progress)
@@ -161,8 +171,6 @@ class MainWindow(QMainWindow):
         p.eof_changed.connect(self._refresh_play_button)
         p.buffering_changed.connect(self.status.show_overlay)
         p.buffering_changed.connect(self.status.show_status)
-        p.audio_tracks_changed.connect(self.menus.show_audio_tracks)
-        p.subtitle_tracks_changed.connect(self.menus.show_subtitle_tracks)
         p.error.connect(self.show_error)
 
     def _connect_actions(self) -> None:
@@ -187,8 +195,7 @@ class MainWindow(QMainWindow):
         self.menus.profile_requested.connect(self.set_profile)
         self.menus.recent_requested.connect(self.open_recent)
         self.menus.clear_recent_requested.connect(self._clear_recent)
-        self.menus.audio_track_requested.connect(self.player.select_audio)
-        self.menus.subtitle_track_requested.connect(self.player.select_subtitle)
+        self.tracks.reopen_requested.connect(self._reopen_drawn_in)
         # A track button shows when its menu offers a choice.
         self.menus.audio_choice_changed.connect(self.controls.audio_button.setVisible)
         self.menus.subtitle_choice_changed.connect(self.controls.subtitle_button.setVisible)
@@ -231,13 +238,18 @@ class MainWindow(QMainWindow):
         if path:
             self.open_file(path)
 
-    def open_file(self, path: str, resume_at: float = 0.0) -> None:
-        """Stop what plays and start ``path`` with the current profile."""
+    def open_file(self, path: str, resume_at: float = 0.0, burn_in: int | None = None) -> None:
+        """Stop what plays and start ``path`` with the current profile (``burn_in``: a
+        picture subtitle stream drawn into the video)."""
         path = os.path.abspath(path)
         logger.info("open %s with %s", path, self._profile)
         self.settings.last_folder = str(Path(path).parent)
         self._begin_open(path, resume_at)
-        self._request_id = self.controller.open(path, self._profile)
+        self._request_id = self.controller.open(path, self._profile, burn_in=burn_in)
+
+    def _reopen_drawn_in(self, burn_in: int | None) -> None:  # a new encode, where it was
+        if self.info is not None:
+            self.open_file(self.info.source, self.player.state.position, burn_in)
 
     def open_demo(self) -> None:
         logger.info("open the demo clip with %s", self._profile)
@@ -258,6 +270,7 @@ class MainWindow(QMainWindow):
         self.info = None
         self.status.forget_encode()
         self.controls.reset_timeline()
+        self.chapters.clear()
         self.status.clear_encode()
         name = Path(path).name if path else "Demo clip"
         self.setWindowTitle(f"{name} — {APP_TITLE}")
@@ -284,7 +297,7 @@ class MainWindow(QMainWindow):
         self.settings.profile = name
         self._select_profile(name)
         if self.info is not None:
-            self.open_file(self.info.source, resume_at=self.player.state.position)
+            self.open_file(self.info.source, self.player.state.position, self.info.burn_in)
         elif self._opening == "demo":
             self.open_demo()
         elif self._opening is not None:
@@ -307,12 +320,12 @@ class MainWindow(QMainWindow):
         self.controls.show_duration(info.duration)
         if os.path.dirname(info.source) != str(self.cache.root / "demo"):
             self._update_recent(self.settings.add_recent(info.source))
-        self.status.show_session(info.from_cache, info.folder)
+        self.status.show_session(info.from_cache, info.folder, info.notes)
 
     @Slot(str)
     def _on_manifest_ready(self, url: str) -> None:
         start, self._resume_at = self._resume_at, 0.0
-        self.player.load(url, start=start)
+        self.player.load(url, start=start, audio=self.tracks.start_audio())
         self.window_actions.play.setEnabled(True)
         self.controls.set_playing(True)
         self._refresh_play_button()
@@ -381,6 +394,7 @@ class MainWindow(QMainWindow):
                 height=info.height,
                 duration=info.duration,
                 from_cache=info.from_cache,
+                tone_mapped=info.tone_mapped,
             )
         video_shown = self.stack.currentWidget() is self.video_page
         return StatusInputs(
@@ -481,13 +495,3 @@ class MainWindow(QMainWindow):
     @property
     def closing(self) -> bool:
         return self._closing
-
-
-def center_on_screen(window: QWidget) -> None:
-    screen = QApplication.primaryScreen()
-    if screen is None:
-        return
-    area = screen.availableGeometry()
-    frame = window.frameGeometry()
-    frame.moveCenter(area.center())
-    window.move(frame.topLeft())
