@@ -1,8 +1,9 @@
 """The window's commands and its menu bar.
 
 ``Actions`` holds one QAction per command with its shortcut; ``Menus`` lays them out in the
-menu bar and keeps the menus that change: recent files, audio and subtitle tracks, quality.
-Neither decides what a command does: the window connects them (``on_triggered``).
+menu bar and keeps the menus that change: recent files, audio and subtitle tracks (the
+Quality menu's rungs are ``quality_menu``'s). Neither decides what a command does: the window
+connects them (``on_triggered``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
-from ..core.profiles import PROFILES
 from .dialogs import APP_TITLE
 from .player import TrackInfo
 
@@ -68,7 +68,6 @@ class Actions:
 class Menus(QObject):
     """File, Playback, View and Help, and the menus in them that change while the app runs."""
 
-    profile_requested = Signal(str)  # a profile's name, picked in the Quality menu
     recent_requested = Signal(str)  # a path, picked in Open Recent
     clear_recent_requested = Signal()
     audio_track_requested = Signal(object)  # a track id
@@ -105,22 +104,9 @@ class Menus(QObject):
         menu.addSeparator()
         self.audio_menu = menu.addMenu("&Audio Track")
         self.subtitle_menu = menu.addMenu("&Subtitles")
-        self.profile_menu = menu.addMenu("&Quality")
-        self.profile_group = QActionGroup(self)
-        for name, profile in PROFILES.items():
-            action = self.profile_menu.addAction(profile.label)
-            action.setCheckable(True)
-            action.setData(name)
-            self.profile_group.addAction(action)
-        self.profile_group.triggered.connect(
-            lambda action: self.profile_requested.emit(str(action.data()))
-        )
+        self.quality_menu = menu.addMenu("&Quality")  # the ladder's rungs (quality_menu.py)
         self.audio_menu.setEnabled(False)
         self.subtitle_menu.setEnabled(False)
-
-    def select_profile(self, name: str) -> None:
-        for action in self.profile_group.actions():
-            action.setChecked(action.data() == name)
 
     def set_recent(self, files: list[str]) -> None:
         """List ``files`` (newest first) under Open Recent, with Clear List after them."""

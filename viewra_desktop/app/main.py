@@ -20,18 +20,19 @@ from types import FrameType
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ..core.cache import Cache
 from ..core.paths import AppPaths
-from ..core.profiles import PROFILES
+from ..core.profiles import get_profile
+from ..core.user_profiles import ProfileStore
 from .controller import SessionController
 from .dialogs import APP_TITLE, wait_for_tasks
 from .icons import app_icon, resource_path
 from .player import create_player
 from .settings import Settings
 from .video import MpvVideoWidget
-from .window import CLOSE_TIMEOUT_MS, FileOpenHandler, MainWindow, center_on_screen
+from .window import CLOSE_TIMEOUT_MS, FileOpenHandler, MainWindow
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +136,16 @@ def apply_theme(app: QApplication) -> None:
     app.setStyleSheet(STYLE_SHEET.replace("@CHEVRON@", chevron.as_posix() if chevron else ""))
 
 
+def center_on_screen(window: QWidget) -> None:
+    screen = QApplication.primaryScreen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    frame = window.frameGeometry()
+    frame.moveCenter(area.center())
+    window.move(frame.topLeft())
+
+
 def _install_signal_handlers(window: MainWindow) -> QTimer:
     """SIGINT/SIGTERM close the window the normal way (stopping the encoder first)."""
 
@@ -193,16 +204,22 @@ def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
     # After the QApplication (which may set the locale from the environment), before mpv.
     locale.setlocale(locale.LC_NUMERIC, "C")
 
+    profiles = ProfileStore(paths.config)
+    profiles.load()  # a file that cannot be used is logged, and told once the window shows
+    if args.profile:
+        get_profile(args.profile, profiles.mapping())  # an unknown one is one sentence
     settings = Settings(paths.config)
     cache = Cache(args.cache_dir or paths.cache)
-    profile = args.profile if args.profile in PROFILES else settings.profile
 
     player = create_player()
     video = MpvVideoWidget(player.mpv)
-    controller = SessionController(cache)
+    controller = SessionController(cache, profiles=profiles.mapping)
     controller.set_cache_limit(settings.cache_limit_bytes)
     controller.start()
-    window = MainWindow(controller, player, video, settings, cache, paths.log_file, profile)
+    window = MainWindow(
+        controller, player, video, settings, cache, paths.log_file, args.profile, args.codec,
+        profiles,
+    )  # fmt: skip
     window.closed.connect(app.quit)
     # macOS: Finder hands double-clicked videos to the app as events, not arguments.
     app.installEventFilter(FileOpenHandler(window))
@@ -214,6 +231,8 @@ def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
         _screenshot_hook(window, video, Path(shots))
 
     window.show()
+    if profiles.problem:
+        window.show_error(profiles.problem)
     if args.file:
         window.open_file(args.file)
     elif args.demo:

@@ -43,7 +43,7 @@ MPV_END_FILE_REASON_ERROR = 4
 @dataclass(frozen=True)
 class TrackInfo:
     id: int
-    kind: str  # "audio" or "sub"
+    kind: str  # "audio", "sub" or "video"
     label: str
     selected: bool
 
@@ -62,6 +62,7 @@ class PlayerState:
     seeking: bool = False
     audio_tracks: tuple[TrackInfo, ...] = field(default=())
     subtitle_tracks: tuple[TrackInfo, ...] = field(default=())
+    video_tracks: tuple[TrackInfo, ...] = field(default=())  # a ladder's rungs, in order
 
     @property
     def buffering(self) -> bool:
@@ -112,7 +113,13 @@ def apply_property(state: PlayerState, name: str, value: Any) -> PlayerState:
         idle = bool(value)
         if idle:  # nothing loaded: no position, no duration, no tracks
             return replace(
-                state, idle=True, position=0.0, duration=0.0, audio_tracks=(), subtitle_tracks=()
+                state,
+                idle=True,
+                position=0.0,
+                duration=0.0,
+                audio_tracks=(),
+                subtitle_tracks=(),
+                video_tracks=(),
             )
         return replace(state, idle=False)
     if name == "eof-reached":
@@ -121,7 +128,10 @@ def apply_property(state: PlayerState, name: str, value: Any) -> PlayerState:
         return replace(state, seeking=bool(value))
     if name == "track-list":
         return replace(
-            state, audio_tracks=_tracks(value, "audio"), subtitle_tracks=_tracks(value, "sub")
+            state,
+            audio_tracks=_tracks(value, "audio"),
+            subtitle_tracks=_tracks(value, "sub"),
+            video_tracks=_tracks(value, "video"),
         )
     return state
 
@@ -158,6 +168,7 @@ class Player(QObject):
     eof_changed = Signal(bool)
     audio_tracks_changed = Signal(tuple)
     subtitle_tracks_changed = Signal(tuple)
+    video_tracks_changed = Signal(tuple)
     error = Signal(str, str)  # message, details (mpv's last warnings)
     _raw_property = Signal(str, object)
     _raw_end_file = Signal(int, int)
@@ -226,12 +237,16 @@ class Player(QObject):
         except Exception:
             logger.warning("mpv command %r failed", args, exc_info=True)
 
-    def load(self, url: str, start: float = 0.0) -> None:
+    def load(self, url: str, start: float = 0.0, video: int | None = None) -> None:
+        """Play ``url`` from ``start``, with video track ``video`` (mpv's vid) if given."""
         self.log.clear()
-        if start > 0:
+        options = [f"start={start:.3f}"] if start > 0 else []
+        if video is not None:
+            options.append(f"vid={video}")  # the rung to start with, chosen before it opens
+        if options:
             # mpv 0.38 added an index argument before the per-file options.
             index = ["-1"] if getattr(self.mpv, "mpv_version_tuple", (0, 0, 0)) >= (0, 38) else []
-            self._command("loadfile", url, "replace", *index, f"start={start:.3f}")
+            self._command("loadfile", url, "replace", *index, ",".join(options))
         else:
             self._command("loadfile", url, "replace")
         self.set_paused(False)
@@ -274,6 +289,10 @@ class Player(QObject):
     def select_subtitle(self, track_id: int | None) -> None:
         self._command("set", "sid", "no" if track_id is None else str(track_id))
 
+    def select_video(self, track_id: int) -> None:
+        """Switch the video track (a ladder's rung) live: mpv keeps the position."""
+        self._command("set", "vid", str(track_id))
+
     def terminate(self) -> None:
         """End libmpv. The render context must be freed first (``MpvVideoWidget.release``)."""
         if self._terminated:
@@ -295,6 +314,7 @@ _SIGNALS = {
     "eof": "eof_changed",
     "audio_tracks": "audio_tracks_changed",
     "subtitle_tracks": "subtitle_tracks_changed",
+    "video_tracks": "video_tracks_changed",
 }
 
 # The session's own options (core.player_options: no probing ahead, a short head start after
