@@ -126,6 +126,7 @@ class ProfileForm(QWidget):
         ]
         for label, widget, field in rows:
             form.addRow(label, self._with_problem(widget, field))
+        self._form = form
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_rung_button)
         buttons.addWidget(self.remove_rung_button)
@@ -243,7 +244,7 @@ class ProfileForm(QWidget):
 
     def _show_rate_mode(self) -> None:
         crf = self.rate_box.currentData() == CRF_MODE
-        self.crf_edit.setVisible(crf)
+        self._form.setRowVisible(self.crf_edit.parentWidget(), crf)
         self.rungs_table.setColumnHidden(RUNG_COLUMNS.index("bitrate_kbps"), crf)
 
     def _add_rung(self) -> None:

@@ -14,6 +14,7 @@ other threads only call ``mapping``, which reads one immutable snapshot.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def parse(text: str, path: Path) -> Loaded:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return _broken(f"Your profiles file {path} is broken {_where(exc, text)}")
+        return _broken(f"Your profiles file {path} is broken {_where(exc)}")
     tables = document.get("profiles", {})
     if not isinstance(tables, dict) or set(document) - {"profiles"}:
         return _broken(f"Your profiles file {path} must hold only [profiles.NAME] tables")
@@ -99,19 +100,16 @@ def parse(text: str, path: Path) -> Loaded:
     return Loaded(tuple(made), _told(f"{wrong[0]}{more}; {others}the built-in profiles are used"))
 
 
-def _where(exc: Exception, text: str) -> str:
+def _where(exc: Exception) -> str:
     """ "at line 3, column 7 (Expected '=' after a key)": where tomllib stopped, and why."""
-    reason = str(exc).split(" (at ")[0]
-    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-    if line is None:  # Python before 3.14 puts the place in the message only
-        found = str(exc).rsplit("(at line ", 1)
-        if len(found) == 2:
-            numbers = found[1].rstrip(")").split(", column ")
-            line, column = int(numbers[0]), int(numbers[1]) if len(numbers) > 1 else None
-    if line is None:
+    text = str(exc)
+    found = re.search(r" \(at (?:line (\d+), column (\d+)|(end of document))\)$", text)
+    reason = text[: found.start()] if found else text
+    if found is None:
         return f"({reason})"
-    place = f"at line {line}" + (f", column {column}" if column else "")
-    return f"{place} ({reason})"
+    if found.group(3):
+        return f"at its end ({reason})"
+    return f"at line {found.group(1)}, column {found.group(2)} ({reason})"
 
 
 def _broken(problem: str) -> Loaded:
@@ -130,14 +128,16 @@ def render(profiles: Iterable[Profile]) -> str:
     return HEADER + tomli_w.dumps(document)
 
 
-def write(path: Path, profiles: Sequence[Profile]) -> None:
-    """Check every profile, then write the file atomically (ProfileError: nothing written)."""
-    taken: set[str] = set()
+def write(path: Path, profiles: Sequence[Profile]) -> tuple[Profile, ...]:
+    """Check every profile, then write the file atomically (ProfileError: nothing written).
+    Returns the profiles as reading the file gives them back (rungs largest first)."""
+    checked: list[Profile] = []
     for profile in profiles:
-        profile_rules.build(profile.name, profile_rules.to_table(profile), taken)
-        taken.add(profile.name)
+        table = profile_rules.to_table(profile)
+        checked.append(profile_rules.build(profile.name, table, {p.name for p in checked}))
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, render(profiles).encode("utf-8"))
+    write_atomically(path, render(checked).encode("utf-8"))
+    return tuple(checked)
 
 
 class ProfileStore:
@@ -168,8 +168,7 @@ class ProfileStore:
             broken = self.path.with_name(self.path.name + BROKEN_SUFFIX)
             write_atomically(broken, self.path.read_bytes())
             logger.info("kept the broken profiles file as %s", broken)
-        write(self.path, profiles)
-        self.loaded = Loaded(tuple(profiles))
+        self.loaded = Loaded(write(self.path, profiles))
         logger.info("saved %d profiles to %s", len(profiles), self.path)
 
     def mapping(self) -> dict[str, Profile]:
