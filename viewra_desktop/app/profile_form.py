@@ -125,7 +125,10 @@ class ProfileForm(QWidget):
             ("Encoder:", self.hardware_box, "hardware"),
         ]
         for label, widget, field in rows:
-            form.addRow(label, self._with_problem(widget, field))
+            row = self._with_problem(widget, field)
+            form.addRow(label, row)
+            if widget is self.crf_edit:
+                self._crf_row = row  # hidden with its label for a target bitrate
         self._form = form
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_rung_button)
@@ -244,7 +247,7 @@ class ProfileForm(QWidget):
 
     def _show_rate_mode(self) -> None:
         crf = self.rate_box.currentData() == CRF_MODE
-        self._form.setRowVisible(self.crf_edit.parentWidget(), crf)
+        self._form.setRowVisible(self._crf_row, crf)
         self.rungs_table.setColumnHidden(RUNG_COLUMNS.index("bitrate_kbps"), crf)
 
     def _add_rung(self) -> None:
