@@ -52,6 +52,10 @@ def test_list_profiles_shows_yours_beside_the_built_in_ones(tmp_path):
     assert lines[-1].split()[:4] == ["mine", "yours", "H.264", "240p"]
     assert lines[-1].endswith("(Mine, 240p Opus)")
     assert all(" built-in " in line for line in lines[:-1])
+    refused = viewra(home_with(tmp_path / "other", MINE), "--profile", "theirs")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.startswith("viewra-desktop: There is no profile named 'theirs'")
+    assert refused.stderr.strip().endswith("mine.") and len(refused.stderr.splitlines()) == 1
 
 
 def test_serve_plays_with_your_profile(media_dir, tmp_path):

@@ -193,6 +193,10 @@ def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) ->
 
 def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
     """Run the window until it is closed; return the exit code."""
+    profiles = ProfileStore(paths.config)
+    profiles.load()  # a file that cannot be used is logged, and told once the window shows
+    if args.profile:
+        get_profile(args.profile, profiles.mapping())  # an unknown one: one sentence, no window
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_TITLE)
@@ -204,10 +208,6 @@ def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
     # After the QApplication (which may set the locale from the environment), before mpv.
     locale.setlocale(locale.LC_NUMERIC, "C")
 
-    profiles = ProfileStore(paths.config)
-    profiles.load()  # a file that cannot be used is logged, and told once the window shows
-    if args.profile:
-        get_profile(args.profile, profiles.mapping())  # an unknown one is one sentence
     settings = Settings(paths.config)
     cache = Cache(args.cache_dir or paths.cache)
 

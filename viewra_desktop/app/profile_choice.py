@@ -26,15 +26,19 @@ class ProfileChoice(QObject):
 
     def __init__(
         self,
-        store: ProfileStore,
+        store: ProfileStore | None,
         settings: Settings,
         controls: ControlBar,
         profile: str | None = None,
         codec: str | None = None,
         parent: QObject | None = None,
     ) -> None:
-        """``profile``, ``codec``: the command line's, if it named them."""
+        """``profile``, ``codec``: the command line's, if it named them; ``store``: the
+        user's profiles (None: read from the settings' folder)."""
         super().__init__(parent)
+        if store is None:
+            store = ProfileStore(settings.path.parent)
+            store.load()
         self.store = store
         self._settings = settings
         self._controls = controls

@@ -75,8 +75,7 @@ class MainWindow(QMainWindow):
         codec: str | None = None,
         profiles: ProfileStore | None = None,
     ) -> None:
-        """``profile``, ``codec``: the command line's; ``profiles``: the user's own (by
-        default, read from the settings' folder)."""
+        """``profile``, ``codec``: the command line's; ``profiles``: the user's own."""
         super().__init__()
         self.controller = controller
         self.player = player
@@ -85,9 +84,6 @@ class MainWindow(QMainWindow):
         self.cache = cache
         self.log_file = log_file
         self.info: SessionInfo | None = None
-        if profiles is None:
-            profiles = ProfileStore(settings.path.parent)
-            profiles.load()
         self._opening: str | None = None  # what the window asked for, until it plays
         self._request_id = 0
         self._resume_at = 0.0
@@ -105,7 +101,7 @@ class MainWindow(QMainWindow):
         self.choice = ProfileChoice(profiles, settings, self.controls, profile, codec, self)
         self.quality = QualityMenu(self.menus.quality_menu, player, self.video, self)
         self.status = StatusView(self.statusBar(), player, self._status_facts, self)
-        self.dialogs = WindowDialogs(self, settings, cache, log_file, profiles)
+        self.dialogs = WindowDialogs(self, settings, cache, log_file, self.choice.store)
         self._build_central()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
         self._connect()
