@@ -1,4 +1,7 @@
-"""Command line: ``viewra-desktop [FILE]`` (the window) and ``viewra-desktop serve FILE``."""
+"""Command line: ``viewra-desktop [FILE]`` (the window), ``viewra-desktop serve FILE`` and
+``viewra-desktop --list-profiles``. Each finds the user's own profiles (``profiles.toml`` in
+the config folder); a file that cannot be used is told in one sentence, and the built-in
+profiles still work."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from pathlib import Path
 from . import __version__
 from .core.errors import ViewraError
 from .core.paths import app_paths, setup_logging
-from .core.profiles import CODECS, DEFAULT_PROFILE, PROFILES
+from .core.profiles import BUILTIN, CODECS, DEFAULT_PROFILE, PROFILES
+from .core.user_profiles import ProfileStore, listing
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +58,11 @@ def app_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="open the built-in demo clip (made on first use)"
     )
+    parser.add_argument(
+        "--list-profiles",
+        action="store_true",
+        help="list every profile (built-in and yours) with its codec and sizes, and exit",
+    )
     _common(parser)
     return parser
 
@@ -65,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         if args_list[:1] == ["serve"]:
             args = serve_parser().parse_args(args_list[1:])
             setup_logging(paths, args.verbose)
+            store = _user_profiles(paths.config)
             from .serve import run_serve
 
             return run_serve(
@@ -74,9 +84,14 @@ def main(argv: list[str] | None = None) -> int:
                 args.cache_dir,
                 paths,
                 codec=args.codec,
+                profiles=store.mapping(),
             )
         args = app_parser().parse_args(args_list)
         setup_logging(paths, args.verbose)
+        if args.list_profiles:
+            store = _user_profiles(paths.config)
+            print("\n".join(listing(BUILTIN, store.profiles)))
+            return 0
         from .app.main import run_app
 
         return run_app(args, paths)
@@ -86,6 +101,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _user_profiles(config: Path) -> ProfileStore:
+    """The user's profiles; a file that cannot be used is one sentence on stderr."""
+    store = ProfileStore(config)
+    if store.load().problem:
+        print(f"viewra-desktop: {store.problem}", file=sys.stderr)
+    return store
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from .core.cache import Cache
 from .core.errors import ViewraError
 from .core.lifecycle import Events, State
 from .core.paths import AppPaths
-from .core.profiles import get_profile
+from .core.profiles import Profile, get_profile
 from .core.server import SegmentServer
 from .core.session import Session
 
@@ -54,7 +54,9 @@ def run_serve(
     cache_dir: Path | None,
     paths: AppPaths,
     codec: str | None = None,
+    profiles: dict[str, Profile] | None = None,
 ) -> int:
+    """Serve ``file`` until a signal; ``profiles``: the user's own, by name."""
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -72,7 +74,7 @@ def run_serve(
         if serving.is_set() and state is State.FAILED and session.failure is not None:
             print(f"viewra-desktop: {session.failure.message}", file=sys.stderr, flush=True)
 
-    profile = get_profile(profile_name).with_codec(codec)
+    profile = get_profile(profile_name, profiles).with_codec(codec)
     cache = Cache(cache_dir or paths.cache)
     cache.ensure()
     cache.sweep()

@@ -42,14 +42,15 @@ def paths() -> AppPaths:
 
 @pytest.fixture
 def make_window(qtbot, paths):
-    """Build a MainWindow on fakes; ``make_window(profile=...)`` may be called again."""
+    """Build a MainWindow on fakes; ``make_window(profile=..., codec=...)`` may be called
+    again (each reads the user's profiles from the config folder)."""
     from viewra_desktop.app.player import Player
     from viewra_desktop.app.settings import Settings
     from viewra_desktop.app.window import MainWindow
 
     built: list[Harness] = []
 
-    def make(profile: str | None = None, show: bool = True) -> Harness:
+    def make(profile: str | None = None, show: bool = True, codec: str | None = None) -> Harness:
         journal: list[str] = []
         mpv = FakeMpv(journal)
         player = Player(mpv)
@@ -57,7 +58,9 @@ def make_window(qtbot, paths):
         controller = FakeController(journal)
         settings = Settings(paths.config)
         cache = Cache(paths.cache)
-        window = MainWindow(controller, player, video, settings, cache, paths.log_file, profile)
+        window = MainWindow(
+            controller, player, video, settings, cache, paths.log_file, profile, codec
+        )
         if show:
             window.show()
             qtbot.waitExposed(window)

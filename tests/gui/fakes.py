@@ -89,12 +89,12 @@ class FakeController(QObject):
         self.calls.append(call)
         return self._id
 
-    def open(self, path: str, profile: str, burn_in: int | None = None) -> int:
+    def open(self, path: str, profile: str, burn_in: int | None = None, codec: str = "") -> int:
         self.burn_ins.append(burn_in)
-        return self._record("open", path, profile)
+        return self._record("open", path, profile, *([codec] if codec else []))
 
-    def open_demo(self, profile: str) -> int:
-        return self._record("demo", profile)
+    def open_demo(self, profile: str, codec: str = "") -> int:
+        return self._record("demo", profile, *([codec] if codec else []))
 
     def stop(self) -> int:
         return self._record("stop")

@@ -244,6 +244,33 @@ def test_open_starts_a_session_on_the_controller_thread(qtbot, controller, tmp_p
     assert rec.of("activity_changed")[-1] == ("",)
 
 
+def test_open_finds_your_profiles_and_the_codec_overrides_theirs(qtbot, tmp_path, fake_sessions):
+    from viewra_desktop.core.profiles import Profile, Rung
+
+    mine = Profile("mine", "Mine", (Rung(720), Rung(360)), hardware="vaapi", builtin=False)
+    server = FakeServer()
+    ctrl = SessionController(
+        Cache(tmp_path / "cache"),
+        session_factory=FakeSession,
+        server_factory=lambda: server,
+        profiles=lambda: {"mine": mine},
+    )
+    ctrl.recorder = Recorder(ctrl)
+    ctrl.start()
+    try:
+        assert opened(qtbot, ctrl, ctrl.open(str(tmp_path / "a.mp4"), "mine", codec="vp9"))
+        session = FakeSession.instances[-1]
+        assert (session.profile.name, session.profile.codec) == ("mine", "vp9")
+        [(info,)] = ctrl.recorder.of("session_changed")
+        assert (info.profile, info.profile_label, info.hardware) == ("mine", "Mine", "vaapi")
+        assert info.rung_labels == ("720p", "360p") and info.encoder == "libvpx-vp9"
+        assert not opened(qtbot, ctrl, ctrl.open(str(tmp_path / "a.mp4"), "theirs"))
+        message, _details = ctrl.recorder.of("failed")[-1]
+        assert message.startswith("There is no profile named 'theirs'") and "mine" in message
+    finally:
+        shut_down(qtbot, ctrl)
+
+
 def test_open_returns_at_once_while_the_session_starts(qtbot, controller, tmp_path, fake_sessions):
     fake_sessions.gate = threading.Event()
     began = time.monotonic()

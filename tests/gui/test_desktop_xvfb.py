@@ -343,7 +343,7 @@ def test_subtitles_are_drawn_on_the_picture_in_the_window_and_in_fullscreen(
 
 def test_demo_opens_the_built_in_clip_and_sigterm_quits_cleanly(run_app):
     app = run_app("--demo", "--profile", "360p")
-    app.wait_for("the demo clip to play", lambda: "viewra-demo.mp4 (360p)" in app.log)
+    app.wait_for("the demo clip to play", lambda: "viewra-demo.mp4 (360p, " in app.log)
     app.wait_for(
         "a rendered frame", lambda: any(lit_fraction(samples(p)) > 0.5 for p in app.frames())
     )

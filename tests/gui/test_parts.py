@@ -80,10 +80,11 @@ def test_settings_defaults_and_garbage(tmp_path):
     assert settings.profile == "720p" and settings.volume == 100 and not settings.muted
     assert settings.geometry is None and settings.recent_files == []
     (tmp_path / "config" / "viewra-desktop.ini").write_text(
-        "[player]\nprofile=8k\nvolume=loud\nmuted=maybe\n[cache]\nlimit_gb=-4\n"
+        "[player]\nprofile=no such profile!\ncodec=mpeg2\nvolume=loud\nmuted=maybe\n"
+        "[cache]\nlimit_gb=-4\n"
     )
     settings = Settings(tmp_path / "config")
-    assert settings.profile == "720p"
+    assert settings.profile == "720p" and settings.codec == ""
     assert settings.volume == 100
     assert settings.muted is False
     assert settings.cache_limit_gb == 0.0
@@ -92,6 +93,7 @@ def test_settings_defaults_and_garbage(tmp_path):
 def test_settings_persist_in_the_config_folder(tmp_path):
     settings = Settings(tmp_path / "config")
     settings.profile = "480p"
+    settings.codec = "av1"
     settings.volume = 35.4
     settings.muted = True
     settings.cache_limit_gb = 2.5
@@ -99,6 +101,7 @@ def test_settings_persist_in_the_config_folder(tmp_path):
     settings.sync()
     again = Settings(tmp_path / "config")
     assert (again.profile, again.volume, again.muted) == ("480p", 35, True)
+    assert again.codec == "av1"
     assert again.cache_limit_bytes == int(2.5 * 1024**3)
     assert again.recent_files == [str(tmp_path / "only.mp4")]  # a one-item list survives INI
 

@@ -155,14 +155,13 @@ def test_changing_the_profile_restarts_where_it_was(qtbot, make_window, clip):
     h.controller.session_changed.emit(info)
     h.controller.manifest_ready.emit(info.dash_url)
     assert h.mpv.last("loadfile") == ("loadfile", info.dash_url, "replace", "start=12.500")
-    checked = [a.data() for a in w.menus.profile_group.actions() if a.isChecked()]
-    assert checked == ["480p"]
+    assert w.controls.profile_box.currentData() == "480p"
 
 
-def test_profile_menu_without_a_video_only_remembers_the_choice(make_window):
+def test_profile_box_without_a_video_only_remembers_the_choice(make_window):
     h = make_window()
-    action = next(a for a in h.window.menus.profile_group.actions() if a.data() == "1080p")
-    action.trigger()
+    box = h.window.controls.profile_box
+    box.activated.emit(box.findData("1080p"))
     assert h.window.profile == "1080p"
     assert h.settings.profile == "1080p"
     assert h.controller.opens() == []

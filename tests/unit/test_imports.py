@@ -31,7 +31,11 @@ def test_core_modules_do_not_import_qt():
 
 
 # The Qt layer's plain-text modules: tested here, in tests/unit, so they must stay Qt-free too.
-QT_FREE_APP_MODULES = ("viewra_desktop.app.formatting", "viewra_desktop.app.status_text")
+QT_FREE_APP_MODULES = (
+    "viewra_desktop.app.formatting",
+    "viewra_desktop.app.status_text",
+    "viewra_desktop.app.rung_choice",
+)
 
 APP_SCRIPT = """
 import importlib, sys

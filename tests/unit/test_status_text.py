@@ -192,3 +192,39 @@ def test_notes_take_one_line():
     assert notes_text([]) == ""
     assert notes_text([left_out]) == left_out
     assert notes_text([left_out, "Another.", " "]) == f"{left_out} (and 1 more)"
+
+
+# -- the ladder's rung and the encoder ------------------------------------------------------
+
+
+LADDER = dataclasses.replace(
+    HD, profile_label="Ladder (1080p to 360p)", rung="720p", rungs=("1080p", "720p", "480p", "360p")
+)
+
+
+def test_a_ladder_tells_which_rung_plays():
+    assert status_line(playing(session=LADDER)) == (
+        "Playing · Ladder (1080p to 360p) · 720p of 1080p–360p · 1280×720"
+    )
+    # Before mpv says which video track it plays, no rung is named.
+    assert "of 1080p" not in status_line(playing(session=dataclasses.replace(LADDER, rung="")))
+
+
+@pytest.mark.parametrize(
+    ("encoder", "hardware", "told"),
+    [
+        ("libx264", "", ""),  # software asked, software runs: nothing to tell
+        ("h264_vaapi", "vaapi", "h264_vaapi"),
+        ("hevc_nvenc", "auto", "hevc_nvenc"),
+        ("libx264", "vaapi", "libx264 (VAAPI does not work here)"),
+        ("libx264", "v4l2m2m", "libx264 (V4L2 M2M does not work here)"),
+        ("libsvtav1", "auto", "libsvtav1 (no hardware encoder works here)"),
+    ],
+)
+def test_the_encoder_is_told_when_it_is_hardware_or_a_fallback(encoder, hardware, told):
+    session = dataclasses.replace(HD, encoder=encoder, hardware=hardware)
+    line = status_line(playing(session=session))
+    if told:
+        assert line == f"Playing · 720p (HD) · 1280×720 · {told}"
+    else:
+        assert line == "Playing · 720p (HD) · 1280×720"

@@ -1,10 +1,10 @@
 """The window's commands and its menu bar.
 
 ``Actions`` holds one QAction per command with its shortcut; ``Menus`` lays them out in the
-menu bar and keeps the menus that change: recent files, audio and subtitle tracks, chapters,
-quality. Neither decides what a command does or what a menu lists: the window connects the
-commands (``on_triggered``), and the track and chapter pieces (``tracks_menu.py``,
-``chapter_menu.py``) hand the menus their entries.
+menu bar and keeps the menus that change: recent files, audio and subtitle tracks, chapters
+(the Quality menu's rungs are ``quality_menu``'s). Neither decides what a command does or what
+a menu lists: the window connects the commands (``on_triggered``), and the track and chapter
+pieces (``tracks_menu.py``, ``chapter_menu.py``) hand the menus their entries.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
-from ..core.profiles import PROFILES
 from .dialogs import APP_TITLE
 from .track_choices import AudioEntry, SubtitleEntry
 
@@ -75,7 +74,6 @@ class Actions:
 class Menus(QObject):
     """File, Playback, View and Help, and the menus in them that change while the app runs."""
 
-    profile_requested = Signal(str)  # a profile's name, picked in the Quality menu
     recent_requested = Signal(str)  # a path, picked in Open Recent
     clear_recent_requested = Signal()
     audio_track_requested = Signal(int)  # mpv's id of an audio track
@@ -115,22 +113,9 @@ class Menus(QObject):
         self.subtitle_menu = menu.addMenu("&Subtitles")
         self.chapter_menu = menu.addMenu("&Chapters")
         self._previous_chapter, self._next_chapter = actions.previous_chapter, actions.next_chapter
-        self.profile_menu = menu.addMenu("&Quality")
-        self.profile_group = QActionGroup(self)
-        for name, profile in PROFILES.items():
-            action = self.profile_menu.addAction(profile.label)
-            action.setCheckable(True)
-            action.setData(name)
-            self.profile_group.addAction(action)
-        self.profile_group.triggered.connect(
-            lambda action: self.profile_requested.emit(str(action.data()))
-        )
+        self.quality_menu = menu.addMenu("&Quality")  # the ladder's rungs (quality_menu.py)
         for changing in (self.audio_menu, self.subtitle_menu, self.chapter_menu):
             changing.setEnabled(False)
-
-    def select_profile(self, name: str) -> None:
-        for action in self.profile_group.actions():
-            action.setChecked(action.data() == name)
 
     def set_recent(self, files: list[str]) -> None:
         """List ``files`` (newest first) under Open Recent, with Clear List after them."""

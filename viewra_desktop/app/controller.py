@@ -15,7 +15,7 @@ import dataclasses
 import logging
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +28,9 @@ from ..core.errors import ViewraError
 from ..core.lifecycle import Events, State
 from ..core.media import Chapter, SubtitleStream
 from ..core.plan import AudioTrack, TextTrack
-from ..core.profiles import get_profile
+from ..core.profiles import Profile, get_profile
 from ..core.progress import Progress
+from ..core.renditions import VideoRendition
 from ..core.server import SegmentServer
 from ..core.session import Session
 
@@ -60,6 +61,19 @@ class SessionInfo:
     chapters: tuple[Chapter, ...] = ()
     tone_mapped: bool = False  # HDR shown as SDR
     notes: tuple[str, ...] = ()  # what the user should know (a track left out, and why)
+    profile_label: str = ""  # the profile's label ("720p (HD)")
+    video: tuple[VideoRendition, ...] = ()  # the rungs, in the order the player lists them
+    hardware: str = ""  # what the profile asked for: "" software, "auto" or a family
+
+    @property
+    def rung_labels(self) -> tuple[str, ...]:
+        """The rungs' names, as the Quality menu lists them ("720p", "480p")."""
+        return tuple(v.label for v in self.video)
+
+    @property
+    def encoder(self) -> str:
+        """ffmpeg's video encoder that runs ("libx264", "h264_nvenc")."""
+        return self.video[0].encoder.name if self.video else ""
 
     def text_url(self, track: TextTrack) -> str:
         return self.base_url + layout.text_file(track.stream)
@@ -72,6 +86,7 @@ class _Request:
     profile: str = ""
     id: int = 0
     burn_in: int | None = None
+    codec: str = ""  # overrides the profile's video codec ("": the profile's own)
 
 
 class SessionController(QObject):
@@ -98,9 +113,13 @@ class SessionController(QObject):
         session_factory: Callable[..., Session] = Session,
         server_factory: Callable[[], SegmentServer] = SegmentServer,
         find_tools: Callable[[], binaries.Tools] = binaries.find_tools,
+        profiles: Callable[[], Mapping[str, Profile]] = dict,
     ) -> None:
+        """``profiles``: the user's own profiles by name, asked at each open (called on the
+        controller's thread: it must return a snapshot, as ``ProfileStore.mapping`` does)."""
         super().__init__()
         self.cache = cache
+        self._profiles = profiles
         self._session_factory = session_factory
         self._server_factory = server_factory
         self._find_tools = find_tools
@@ -124,17 +143,17 @@ class SessionController(QObject):
     def start(self) -> None:
         self._thread.start()
 
-    def open(self, path: str, profile: str, burn_in: int | None = None) -> int:
+    def open(self, path: str, profile: str, burn_in: int | None = None, codec: str = "") -> int:
         """Stop the current session (if any) and start one for ``path``; ``burn_in``: a
-        picture subtitle stream to draw into the video.
+        picture subtitle stream to draw into the video; ``codec``: instead of the profile's.
 
         Returns the request's id, which ``request_done`` carries when it has been handled.
         """
-        return self._request(_Request("open", str(path), profile, burn_in=burn_in))
+        return self._request(_Request("open", str(path), profile, burn_in=burn_in, codec=codec))
 
-    def open_demo(self, profile: str) -> int:
+    def open_demo(self, profile: str, codec: str = "") -> int:
         """Like ``open`` on the built-in demo clip, making it first if needed."""
-        return self._request(_Request("demo", "", profile))
+        return self._request(_Request("demo", "", profile, codec=codec))
 
     def stop(self) -> None:
         self._request(_Request("stop"))
@@ -209,7 +228,7 @@ class SessionController(QObject):
             return False
         path = request.path
         try:
-            profile = get_profile(request.profile)
+            profile = get_profile(request.profile, dict(self._profiles())).with_codec(request.codec)
             self._prepare_cache()
             if request.kind == "demo":
                 self.activity_changed.emit("Preparing the demo clip…")
@@ -269,8 +288,11 @@ class SessionController(QObject):
             chapters=plan.media.chapters,
             tone_mapped=plan.main_video.color.tone_map is not None,
             notes=tuple(session.notes()),
+            profile_label=profile.label,
+            video=plan.video,
+            hardware=profile.hardware,
         )
-        logger.info("playing %s (%s) from %s", path, profile.name, info.dash_url)
+        logger.info("playing %s (%s, %s) from %s", path, profile.name, info.encoder, info.dash_url)
         self.session_changed.emit(info)
         self.segments_changed.emit(session.encoded_ranges())
         if session.progress is not None:

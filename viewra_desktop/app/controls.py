@@ -1,4 +1,5 @@
-"""The control bar under the video: the seek row, the buttons, the volume and the profile box.
+"""The control bar under the video: the seek row, the buttons, the volume, the profile box and
+the codec box.
 
 It shows what it is told (position, duration, volume, play or pause, fullscreen or not) and
 reports what the user does as signals; the window decides what happens. The audio and
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.profiles import PROFILES
+from ..core.profiles import BUILTIN, Profile
+from .codec_box import CodecBox
 from .formatting import format_time
 from .icons import icon
 from .player import VOLUME_MAX
@@ -31,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 
 class ControlBar(QWidget):
-    """Seek row above, buttons below: play, open, mute, volume, tracks, profile, fullscreen."""
+    """Seek row above, buttons below: play, open, mute, volume, tracks, profile, codec,
+    fullscreen."""
 
     play_clicked = Signal()
     open_clicked = Signal()
@@ -39,6 +42,7 @@ class ControlBar(QWidget):
     fullscreen_clicked = Signal()
     volume_requested = Signal(int)  # the user moved the slider (not set_volume)
     profile_requested = Signal(str)  # the user picked a profile's name in the box
+    codec_requested = Signal(str)  # the user picked a codec in the codec box ("": the profile's)
 
     def __init__(
         self, audio_menu: QMenu, subtitle_menu: QMenu, parent: QWidget | None = None
@@ -82,8 +86,8 @@ class ControlBar(QWidget):
         self.profile_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.profile_box.setToolTip("Quality profile of the encode")
         self.profile_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        for name, profile in PROFILES.items():
-            self.profile_box.addItem(profile.label, name)
+        self.set_profiles(BUILTIN)
+        self.codec_box = CodecBox()
         self.fullscreen_button = _tool_button("fullscreen", "Fullscreen (F)")
 
     def _seek_row(self) -> QHBoxLayout:
@@ -107,6 +111,7 @@ class ControlBar(QWidget):
         row.addWidget(self.subtitle_button)
         row.addSpacing(6)
         row.addWidget(self.profile_box)
+        row.addWidget(self.codec_box)
         row.addSpacing(4)
         row.addWidget(self.fullscreen_button)
         return row
@@ -121,6 +126,7 @@ class ControlBar(QWidget):
         self.profile_box.activated.connect(
             lambda index: self.profile_requested.emit(str(self.profile_box.itemData(index)))
         )
+        self.codec_box.codec_requested.connect(self.codec_requested)
 
     # -- showing ----------------------------------------------------------------------------
 
@@ -175,6 +181,21 @@ class ControlBar(QWidget):
         else:
             self.fullscreen_button.setIcon(icon("fullscreen"))
             self.fullscreen_button.setToolTip("Fullscreen (F)")
+
+    def set_profiles(self, profiles: tuple[Profile, ...]) -> None:
+        """The profiles the box offers (the built-in ones and the user's), by label."""
+        current = self.profile_box.currentData()
+        self.profile_box.clear()
+        for profile in profiles:
+            self.profile_box.addItem(profile.label, profile.name)
+            if not profile.builtin:
+                self.profile_box.setItemData(
+                    self.profile_box.count() - 1,
+                    f"Your profile {profile.name}",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+        if current is not None:
+            self.select_profile(str(current))
 
     def select_profile(self, name: str) -> None:
         index = self.profile_box.findData(name)

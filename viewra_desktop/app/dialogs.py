@@ -1,5 +1,5 @@
 """Dialogs: errors in plain words, preferences (languages of the tracks; cache size and
-limit), about.
+limit; the Profiles page is ``profiles_dialog``'s), about.
 
 ``WindowDialogs`` keeps the ones a window has open: one error at a time, one Preferences.
 """
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,8 +33,10 @@ from .. import __version__
 from ..core import languages
 from ..core.cache import Cache
 from ..core.language_table import NAMES
+from ..core.user_profiles import ProfileStore
 from .formatting import format_bytes
 from .icons import app_icon
+from .profiles_dialog import ProfilesPanel
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -114,12 +117,18 @@ def language_box(current: str, none_label: str) -> QComboBox:
 
 
 class PreferencesDialog(QDialog):
-    """The languages the tracks are chosen by; the cache: where it is, how big, its limit,
-    and a button to clear it."""
+    """General: the languages the tracks are chosen by, and the cache (where it is, how big,
+    its limit, and a button to clear it). Profiles: the user's own profiles (``ProfilesPanel``)."""
 
     cache_limit_changed = Signal(object)  # bytes (an int that may pass 2**31), 0: no limit
 
-    def __init__(self, settings: Settings, cache: Cache, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        cache: Cache,
+        parent: QWidget | None = None,
+        profiles: ProfileStore | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.cache = cache
@@ -170,9 +179,20 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
 
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(self._languages())
+        general_layout.addWidget(group)
+        general_layout.addStretch(1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "General")
+        if profiles is None:
+            profiles = ProfileStore(settings.path.parent)
+            profiles.load()
+        self.profiles_panel = ProfilesPanel(profiles)
+        self.tabs.addTab(self.profiles_panel, "Profiles")
         layout = QVBoxLayout(self)
-        layout.addWidget(self._languages())
-        layout.addWidget(group)
+        layout.addWidget(self.tabs)
         layout.addWidget(buttons)
         self.refresh_size()
 
@@ -268,14 +288,21 @@ class WindowDialogs(QObject):
     """The dialogs a window has open: at most one error on screen, one Preferences dialog."""
 
     cache_limit_changed = Signal(object)  # from the Preferences dialog: bytes, 0: no limit
+    profiles_saved = Signal()  # from its Profiles page: the user's profiles were written
 
     def __init__(
-        self, window: QWidget, settings: Settings, cache: Cache, log_file: Path | None
+        self,
+        window: QWidget,
+        settings: Settings,
+        cache: Cache,
+        log_file: Path | None,
+        profiles: ProfileStore | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
         self._settings = settings
         self._cache = cache
+        self._profiles = profiles
         self._log_file = log_file
         self.error_dialog: ErrorDialog | None = None
         self.preferences: PreferencesDialog | None = None
@@ -307,9 +334,10 @@ class WindowDialogs(QObject):
             self.preferences.raise_()
             self.preferences.activateWindow()
             return
-        dialog = PreferencesDialog(self._settings, self._cache, self._window)
+        dialog = PreferencesDialog(self._settings, self._cache, self._window, self._profiles)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.cache_limit_changed.connect(self.cache_limit_changed)
+        dialog.profiles_panel.saved.connect(self.profiles_saved)
         dialog.destroyed.connect(lambda _obj=None: setattr(self, "preferences", None))
         self.preferences = dialog
         dialog.show()

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ..core.cache import Cache
 from ..core.paths import AppPaths
-from ..core.profiles import PROFILES
+from ..core.profiles import get_profile
+from ..core.user_profiles import ProfileStore
 from .controller import SessionController
 from .dialogs import APP_TITLE, wait_for_tasks
 from .icons import app_icon, resource_path
@@ -196,6 +197,10 @@ def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) ->
 
 def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
     """Run the window until it is closed; return the exit code."""
+    profiles = ProfileStore(paths.config)
+    profiles.load()  # a file that cannot be used is logged, and told once the window shows
+    if args.profile:
+        get_profile(args.profile, profiles.mapping())  # an unknown one: one sentence, no window
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_TITLE)
@@ -209,14 +214,16 @@ def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
 
     settings = Settings(paths.config)
     cache = Cache(args.cache_dir or paths.cache)
-    profile = args.profile if args.profile in PROFILES else settings.profile
 
     player = create_player()
     video = MpvVideoWidget(player.mpv)
-    controller = SessionController(cache)
+    controller = SessionController(cache, profiles=profiles.mapping)
     controller.set_cache_limit(settings.cache_limit_bytes)
     controller.start()
-    window = MainWindow(controller, player, video, settings, cache, paths.log_file, profile)
+    window = MainWindow(
+        controller, player, video, settings, cache, paths.log_file, args.profile, args.codec,
+        profiles,
+    )  # fmt: skip
     window.closed.connect(app.quit)
     # macOS: Finder hands double-clicked videos to the app as events, not arguments.
     app.installEventFilter(FileOpenHandler(window))
@@ -228,6 +235,8 @@ def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
         _screenshot_hook(window, video, Path(shots))
 
     window.show()
+    if profiles.problem:
+        window.show_error(profiles.problem)
     if args.file:
         window.open_file(args.file)
     elif args.demo:

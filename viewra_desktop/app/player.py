@@ -43,7 +43,7 @@ MPV_END_FILE_REASON_ERROR = 4
 @dataclass(frozen=True)
 class TrackInfo:
     id: int
-    kind: str  # "audio" or "sub"
+    kind: str  # "audio", "sub" or "video"
     label: str
     selected: bool
     lang: str = ""  # as mpv reports it ("en" from the MPD, "eng" from a file)
@@ -64,7 +64,12 @@ class PlayerState:
     seeking: bool = False
     audio_tracks: tuple[TrackInfo, ...] = field(default=())
     subtitle_tracks: tuple[TrackInfo, ...] = field(default=())
-    video_loaded: bool = False  # mpv lists the file's video track: it has the file open
+    video_tracks: tuple[TrackInfo, ...] = field(default=())  # a ladder's rungs, in order
+
+    @property
+    def video_loaded(self) -> bool:
+        """mpv lists the file's video track: it has the file open."""
+        return bool(self.video_tracks)
 
     @property
     def buffering(self) -> bool:
@@ -130,7 +135,7 @@ def apply_property(state: PlayerState, name: str, value: Any) -> PlayerState:
                 duration=0.0,
                 audio_tracks=(),
                 subtitle_tracks=(),
-                video_loaded=False,
+                video_tracks=(),
             )
         return replace(state, idle=False)
     if name == "eof-reached":
@@ -142,7 +147,7 @@ def apply_property(state: PlayerState, name: str, value: Any) -> PlayerState:
             state,
             audio_tracks=_tracks(value, "audio"),
             subtitle_tracks=_tracks(value, "sub"),
-            video_loaded=any(isinstance(t, dict) and t.get("type") == "video" for t in value or ()),
+            video_tracks=_tracks(value, "video"),
         )
     return state
 
@@ -179,6 +184,7 @@ class Player(QObject):
     eof_changed = Signal(bool)
     audio_tracks_changed = Signal(tuple)
     subtitle_tracks_changed = Signal(tuple)
+    video_tracks_changed = Signal(tuple)
     error = Signal(str, str)  # message, details (mpv's last warnings)
     _raw_property = Signal(str, object)
     _raw_end_file = Signal(int, int)
@@ -247,12 +253,17 @@ class Player(QObject):
         except Exception:
             logger.warning("mpv command %r failed", args, exc_info=True)
 
-    def load(self, url: str, start: float = 0.0, audio: int | None = None) -> None:
-        """Play ``url`` from ``start``, with audio track ``audio`` (mpv's aid) if given."""
+    def load(
+        self, url: str, start: float = 0.0, audio: int | None = None, video: int | None = None
+    ) -> None:
+        """Play ``url`` from ``start``, with audio track ``audio`` (mpv's aid) and video track
+        ``video`` (mpv's vid: a ladder's rung) if given."""
         self.log.clear()
         options = [f"start={start:.3f}"] if start > 0 else []
         if audio is not None:
             options.append(f"aid={audio}")  # chosen at load: no switch once it plays
+        if video is not None:
+            options.append(f"vid={video}")  # the rung to start with, chosen before it opens
         if options:
             # mpv 0.38 added an index argument before the per-file options.
             index = ["-1"] if getattr(self.mpv, "mpv_version_tuple", (0, 0, 0)) >= (0, 38) else []
@@ -303,6 +314,10 @@ class Player(QObject):
         """Add a WebVTT file as a subtitle track (mpv reads it whole); shown if ``select``."""
         self._command("sub-add", url, "select" if select else "auto", title, lang)
 
+    def select_video(self, track_id: int) -> None:
+        """Switch the video track (a ladder's rung) live: mpv keeps the position."""
+        self._command("set", "vid", str(track_id))
+
     def terminate(self) -> None:
         """End libmpv. The render context must be freed first (``MpvVideoWidget.release``)."""
         if self._terminated:
@@ -324,6 +339,7 @@ _SIGNALS = {
     "eof": "eof_changed",
     "audio_tracks": "audio_tracks_changed",
     "subtitle_tracks": "subtitle_tracks_changed",
+    "video_tracks": "video_tracks_changed",
 }
 
 # The session's own options (core.player_options: no probing ahead, a short head start after

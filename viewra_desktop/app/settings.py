@@ -13,7 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from ..core import languages
-from ..core.profiles import DEFAULT_PROFILE, PROFILES
+from ..core.profile_rules import NAME_PATTERN
+from ..core.profiles import CODECS, DEFAULT_PROFILE
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +57,24 @@ class Settings:
 
     @property
     def profile(self) -> str:
+        """The last profile's name (built-in or the user's: the window checks it exists)."""
         name = str(self._qs.value("player/profile", DEFAULT_PROFILE))
-        return name if name in PROFILES else DEFAULT_PROFILE
+        return name if NAME_PATTERN.fullmatch(name) else DEFAULT_PROFILE
 
     @profile.setter
     def profile(self, name: str) -> None:
-        if name in PROFILES:
+        if NAME_PATTERN.fullmatch(name):
             self._qs.setValue("player/profile", name)
+
+    @property
+    def codec(self) -> str:
+        """The codec box's choice: a video codec, or "" for each profile's own."""
+        codec = str(self._qs.value("player/codec", "") or "")
+        return codec if codec in CODECS else ""
+
+    @codec.setter
+    def codec(self, codec: str) -> None:
+        self._qs.setValue("player/codec", codec if codec in CODECS else "")
 
     # -- audio ------------------------------------------------------------------------------
 

@@ -18,12 +18,16 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar
 
+from ..core.profiles import PROFILES
 from ..core.progress import Progress
+from ..core.renditions import VideoRendition
 from ..core.session import State
+from .controller import SessionInfo
 from .player import Player
 from .status_text import (
     EncodeFacts,
     PlaybackFacts,
+    SessionFacts,
     StatusInputs,
     encode_text,
     encoded_fraction,
@@ -190,3 +194,25 @@ class StatusView(QObject):
         self.encode_bar.setValue(BAR_STEPS)
         self._show_encode_text()
         self.show_status()
+
+
+def session_facts(info: SessionInfo, rung: VideoRendition | None) -> SessionFacts:
+    """What the status texts tell of the session: its profile, the rung that plays (``rung``,
+    None until mpv says; its size, else the first rung's), HDR shown as SDR, and the encoder."""
+    return SessionFacts(
+        profile_label=info.profile_label or _builtin_label(info.profile),
+        width=rung.width if rung else info.width,
+        height=rung.height if rung else info.height,
+        duration=info.duration,
+        from_cache=info.from_cache,
+        tone_mapped=info.tone_mapped,
+        rung=rung.label if rung else "",
+        rungs=info.rung_labels,
+        encoder=info.encoder,
+        hardware=info.hardware,
+    )
+
+
+def _builtin_label(name: str) -> str:
+    profile = PROFILES.get(name)
+    return profile.label if profile is not None else name

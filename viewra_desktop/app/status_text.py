@@ -14,6 +14,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..core.encoders import SOFTWARE
+from ..core.profile_rules import HARDWARE_NAMES
 from ..core.progress import Progress
 from ..core.session import State
 from .formatting import describe_progress
@@ -43,6 +45,10 @@ class SessionFacts:
     duration: float = 0.0  # seconds
     from_cache: bool = False  # the package was already complete: nothing is encoded
     tone_mapped: bool = False  # HDR source shown as SDR
+    rung: str = ""  # the ladder's rung that plays ("720p"), "" while not known
+    rungs: tuple[str, ...] = ()  # every rung of the ladder, largest first
+    encoder: str = ""  # ffmpeg's video encoder ("libx264", "h264_vaapi")
+    hardware: str = ""  # what the profile asked for: "" software, "auto" or a family
 
 
 @dataclass(frozen=True)
@@ -90,16 +96,39 @@ def status_line(inputs: StatusInputs) -> str:
 def _playing_parts(
     session: SessionFacts, playback: PlaybackFacts, encode: EncodeFacts
 ) -> list[str]:
-    parts = [
-        _doing(playback),
-        session.profile_label,
-        f"{session.width}×{session.height}",
-    ]
+    parts = [_doing(playback), session.profile_label]
+    if rung := rung_text(session.rung, session.rungs):
+        parts.append(rung)
+    parts.append(f"{session.width}×{session.height}")
     if session.tone_mapped:
         parts.append(HDR_TO_SDR)
+    if encoder := encoder_text(session.encoder, session.hardware):
+        parts.append(encoder)
     if encode.state is State.FAILED:  # the video plays on as far as it was encoded
         parts.append(ENCODING_STOPPED)
     return parts
+
+
+def rung_text(rung: str, rungs: tuple[str, ...]) -> str:
+    """Which rung of a ladder plays: "720p of 1080p–360p"; "" with one rung."""
+    if len(rungs) < 2 or not rung:
+        return ""
+    return f"{rung} of {rungs[0]}–{rungs[-1]}"
+
+
+def encoder_text(encoder: str, hardware: str) -> str:
+    """The encoder, when it is worth telling: a hardware one ("h264_nvenc"), or the software
+    one a profile that asked for hardware fell back to ("libx264 (VAAPI does not work
+    here)"); "" for a software profile."""
+    if not encoder:
+        return ""
+    if encoder not in SOFTWARE.values():
+        return encoder
+    if not hardware:
+        return ""
+    if hardware == "auto":
+        return f"{encoder} (no hardware encoder works here)"
+    return f"{encoder} ({HARDWARE_NAMES.get(hardware, hardware)} does not work here)"
 
 
 def _doing(playback: PlaybackFacts) -> str:

@@ -5,7 +5,8 @@ The window owns no pipeline logic: it asks the ``SessionController`` to open and
 the ``Player`` what to play, and shows what both report through its pieces, each with one
 job: the welcome page (``welcome.py``), the control bar (``controls.py``), the commands and
 menus (``actions.py``), the audio and subtitle tracks (``tracks_menu.py``), the chapters
-(``chapter_menu.py``), the status bar and overlay (``status.py``, their words from the
+(``chapter_menu.py``), the rungs of a ladder (``quality_menu.py``), the profile and codec
+(``profile_choice.py``), the status bar and overlay (``status.py``, their words from the
 Qt-free ``status_text.py``) and fullscreen (``fullscreen.py``). ``FileOpenHandler``
 (``file_open.py``) is importable from here too.
 """
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.cache import Cache
-from ..core.profiles import PROFILES
+from ..core.user_profiles import ProfileStore
 from .actions import Actions, Menus, on_triggered
 from .chapter_menu import ChapterNavigation
 from .controller import SessionInfo
@@ -39,9 +40,11 @@ from .file_open import FileOpenHandler, dropped_file
 from .fullscreen import Fullscreen
 from .icons import app_icon
 from .player import Player
+from .profile_choice import ProfileChoice
+from .quality_menu import QualityMenu
 from .settings import Settings
-from .status import StatusView
-from .status_text import SessionFacts, StatusInputs
+from .status import StatusView, session_facts
+from .status_text import StatusInputs
 from .tracks_menu import TrackMenus
 from .welcome import WelcomePage
 
@@ -72,7 +75,10 @@ class MainWindow(QMainWindow):
         cache: Cache,
         log_file: Path | None = None,
         profile: str | None = None,
+        codec: str | None = None,
+        profiles: ProfileStore | None = None,
     ) -> None:
+        """``profile``, ``codec``: the command line's; ``profiles``: the user's own."""
         super().__init__()
         self.controller = controller
         self.player = player
@@ -81,7 +87,6 @@ class MainWindow(QMainWindow):
         self.cache = cache
         self.log_file = log_file
         self.info: SessionInfo | None = None
-        self._profile = profile if profile in PROFILES else settings.profile
         self._opening: str | None = None  # what the window asked for, until it plays
         self._request_id = 0
         self._resume_at = 0.0
@@ -100,8 +105,10 @@ class MainWindow(QMainWindow):
         self.chapters = ChapterNavigation(
             self.menus, self.window_actions, self.controls.seek_bar, player, self
         )
+        self.choice = ProfileChoice(profiles, settings, self.controls, profile, codec, self)
+        self.quality = QualityMenu(self.menus.quality_menu, player, self.video, self)
         self.status = StatusView(self.statusBar(), player, self._status_facts, self)
-        self.dialogs = WindowDialogs(self, settings, cache, log_file)
+        self.dialogs = WindowDialogs(self, settings, cache, log_file, self.choice.store)
         self._build_central()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
         self._connect()
@@ -143,6 +150,7 @@ class MainWindow(QMainWindow):
         c.session_changed.connect(self._on_session_changed)
         c.session_changed.connect(self.tracks.show_session)
         c.session_changed.connect(self.chapters.show_session)
+        c.session_changed.connect(self.quality.show_session)
         c.texts_changed.connect(self.tracks.show_texts)
         c.notes_changed.connect(self.status.show_notes)
         c.manifest_ready.connect(self._on_manifest_ready)
@@ -171,6 +179,7 @@ class MainWindow(QMainWindow):
         p.eof_changed.connect(self._refresh_play_button)
         p.buffering_changed.connect(self.status.show_overlay)
         p.buffering_changed.connect(self.status.show_status)
+        p.video_tracks_changed.connect(self.status.show_status)  # the rung that plays
         p.error.connect(self.show_error)
 
     def _connect_actions(self) -> None:
@@ -192,7 +201,8 @@ class MainWindow(QMainWindow):
 
     def _connect_pieces(self) -> None:
         self.dialogs.cache_limit_changed.connect(self.controller.set_cache_limit)
-        self.menus.profile_requested.connect(self.set_profile)
+        self.dialogs.profiles_saved.connect(self.choice.profiles_edited)
+        self.choice.changed.connect(self._reopen)
         self.menus.recent_requested.connect(self.open_recent)
         self.menus.clear_recent_requested.connect(self._clear_recent)
         self.tracks.reopen_requested.connect(self._reopen_drawn_in)
@@ -209,7 +219,6 @@ class MainWindow(QMainWindow):
         controls.mute_clicked.connect(self.toggle_mute)
         controls.volume_requested.connect(self._on_volume_slider)
         controls.fullscreen_clicked.connect(self.fullscreen.toggle)
-        controls.profile_requested.connect(self.set_profile)
         self.fullscreen.fullscreen_changed.connect(controls.show_fullscreen)
         if hasattr(self.video, "double_clicked"):
             self.video.double_clicked.connect(self.fullscreen.toggle)
@@ -220,7 +229,6 @@ class MainWindow(QMainWindow):
         geometry = self.settings.geometry
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1100, 700)
-        self._select_profile(self._profile)
         self.controls.place_volume(self.settings.volume)
         self.player.set_volume(self.settings.volume)
         self.player.set_muted(self.settings.muted)
@@ -230,7 +238,7 @@ class MainWindow(QMainWindow):
 
     @property
     def profile(self) -> str:
-        return self._profile
+        return self.choice.profile
 
     def open_dialog(self) -> None:
         folder = self.settings.last_folder or str(Path.home())
@@ -242,19 +250,22 @@ class MainWindow(QMainWindow):
         """Stop what plays and start ``path`` with the current profile (``burn_in``: a
         picture subtitle stream drawn into the video)."""
         path = os.path.abspath(path)
-        logger.info("open %s with %s", path, self._profile)
+        choice = self.choice
+        logger.info("open %s with %s %s", path, choice.profile, choice.codec)
         self.settings.last_folder = str(Path(path).parent)
         self._begin_open(path, resume_at)
-        self._request_id = self.controller.open(path, self._profile, burn_in=burn_in)
+        self._request_id = self.controller.open(
+            path, choice.profile, burn_in=burn_in, codec=choice.codec
+        )
 
     def _reopen_drawn_in(self, burn_in: int | None) -> None:  # a new encode, where it was
         if self.info is not None:
             self.open_file(self.info.source, self.player.state.position, burn_in)
 
     def open_demo(self) -> None:
-        logger.info("open the demo clip with %s", self._profile)
+        logger.info("open the demo clip with %s %s", self.choice.profile, self.choice.codec)
         self._begin_open("", 0.0)
-        self._request_id = self.controller.open_demo(self._profile)
+        self._request_id = self.controller.open_demo(self.choice.profile, self.choice.codec)
 
     def open_recent(self, path: str) -> None:
         if not os.path.isfile(path):
@@ -289,23 +300,16 @@ class MainWindow(QMainWindow):
 
     def set_profile(self, name: str) -> None:
         """Switch the quality profile; a video that plays restarts where it was."""
-        if name not in PROFILES or name == self._profile:
-            self._select_profile(self._profile)
-            return
-        logger.info("profile %s -> %s", self._profile, name)
-        self._profile = name
-        self.settings.profile = name
-        self._select_profile(name)
+        self.choice.set_profile(name)
+
+    def _reopen(self) -> None:
+        """Another profile or codec: what plays (or opens) starts again where it was."""
         if self.info is not None:
             self.open_file(self.info.source, self.player.state.position, self.info.burn_in)
         elif self._opening == "demo":
             self.open_demo()
         elif self._opening is not None:
             self.open_file(self._opening)
-
-    def _select_profile(self, name: str) -> None:
-        self.controls.select_profile(name)
-        self.menus.select_profile(name)
 
     # -- controller signals -----------------------------------------------------------------
 
@@ -325,7 +329,9 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_manifest_ready(self, url: str) -> None:
         start, self._resume_at = self._resume_at, 0.0
-        self.player.load(url, start=start, audio=self.tracks.start_audio())
+        self.player.load(
+            url, start=start, audio=self.tracks.start_audio(), video=self.quality.start_track()
+        )
         self.window_actions.play.setEnabled(True)
         self.controls.set_playing(True)
         self._refresh_play_button()
@@ -386,16 +392,8 @@ class MainWindow(QMainWindow):
 
     def _status_facts(self) -> StatusInputs:
         """The window's part of what the status texts tell: what is open, what is on screen."""
-        info, session = self.info, None
-        if info is not None:
-            session = SessionFacts(
-                profile_label=PROFILES[info.profile].label,
-                width=info.width,
-                height=info.height,
-                duration=info.duration,
-                from_cache=info.from_cache,
-                tone_mapped=info.tone_mapped,
-            )
+        info = self.info
+        session = session_facts(info, self.quality.playing()) if info is not None else None
         video_shown = self.stack.currentWidget() is self.video_page
         return StatusInputs(
             opening=self._opening is not None, video_shown=video_shown, session=session
@@ -466,7 +464,7 @@ class MainWindow(QMainWindow):
 
     def _save_settings(self) -> None:
         self.settings.geometry = self.fullscreen.geometry_to_save()
-        self.settings.profile = self._profile
+        self.choice.save()
         self.settings.volume = self.player.state.volume
         self.settings.muted = self.player.state.muted
         self.settings.sync()
