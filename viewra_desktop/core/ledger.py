@@ -3,7 +3,7 @@
 The session records here each segment it has moved into the package (complete, never to
 change) and, per stream, the one segment the packager is writing now: its file grows chunk by
 chunk, and the server may stream it to a player as it grows. Server threads wait here for the
-segment a player asked for.
+segment a player asked for, and for whole files made beside the runs (thumbnail sheets).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class Ledger:
         self._finished = False
         self._failure: str | None = None
         self._readers = 0  # answers streaming a segment that is being written
+        self._files: dict[str, bool | None] = {}  # whole files to come: None until made
 
     # -- writers ----------------------------------------------------------------------------
 
@@ -88,6 +89,42 @@ class Ledger:
             for state in self._streams.values():
                 state.partial = None
             self._cond.notify_all()
+
+    def expect_files(self, names: list[str]) -> None:
+        """These whole files are being made: requests for them wait."""
+        with self._cond:
+            for name in names:
+                self._files.setdefault(name, None)
+
+    def file_done(self, name: str, ok: bool) -> None:
+        """A whole file is in place (``ok``), or will never be."""
+        with self._cond:
+            self._files[name] = ok
+            self._cond.notify_all()
+
+    def wait_file(
+        self,
+        name: str,
+        timeout: float,
+        cancelled: Callable[[], bool] | None = None,
+        poll: float = 0.5,
+    ) -> Wait:
+        """READY once a file that is being made is in place (at once for any other file:
+        the caller serves what is on disk), MISSING if it never will be."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                state = self._files.get(name, True)
+                if state is not None:
+                    return Wait.READY if state else Wait.MISSING
+                if self._failure is not None:
+                    return Wait.FAILED
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return Wait.TIMEOUT
+                if cancelled is not None and cancelled():
+                    return Wait.CANCELLED
+                self._cond.wait(min(left, poll))
 
     def end(self, stream: StreamId) -> int | None:
         with self._cond:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .numbering import Timeline
 from .probe import AudioStream, MediaInfo, SubtitleStream
 from .profiles import Profile
-from .streams import StreamId, StreamKind, audio, video
+from .streams import IMAGE, StreamId, StreamKind, audio, video
 
 UNIT_S = 0.5  # packager --segment_duration; every grid time is a multiple of it
 FIRST_SEGMENTS_S = (0.5, 0.5)  # short first segments for a fast start
@@ -26,6 +26,12 @@ SEGMENT_S = 1.0  # then regular segments: short, so a seek restarts fast
 MIN_TAIL_S = 0.1  # a last video segment shorter than this is merged into the one before
 MAX_FPS = 60.0
 AUDIO_RATE = 48000
+# Thumbnails: Jellyfin's defaults (one picture every 10 s, 320 px wide, 10x10 sheets), with
+# pictures closer together in short videos so that they still have a few dozen.
+THUMBNAIL_INTERVAL_S = 10.0
+THUMBNAIL_MIN_PICTURES = 60
+THUMBNAIL_WIDTH = 320
+THUMBNAIL_TILES = (10, 10)  # columns, rows
 
 # H.264 levels: (level, max frame size in macroblocks, max macroblocks/s, max High kbps,
 # max High CPB kbit).
@@ -104,6 +110,22 @@ class ImagePlan:
     height: int
     columns: int
     rows: int
+
+    @property
+    def per_sheet(self) -> int:
+        return self.columns * self.rows
+
+    @property
+    def sheet_span(self) -> float:
+        """Seconds of the timeline one sheet covers."""
+        return self.interval * self.per_sheet
+
+    def slots(self, duration: float) -> int:
+        """How many thumbnails a timeline of ``duration`` seconds has (slot k: k * interval)."""
+        return max(1, math.ceil(duration / self.interval - 1e-6))
+
+    def sheets(self, duration: float) -> int:
+        return math.ceil(self.slots(duration) / self.per_sheet)
 
 
 @dataclass(frozen=True)
@@ -265,4 +287,14 @@ def make_plan(media: MediaInfo, profile: Profile, audio_index: int = 0) -> Plan:
         timeline=Timeline(make_grid(media.duration), media.duration, UNIT_S),
         video=(rendition,),
         audio=tracks,
+        image=image_plan(source.display_size, media.duration),
     )
+
+
+def image_plan(display: tuple[int, int], duration: float) -> ImagePlan:
+    """Thumbnails of a video of this display size and length."""
+    interval = min(THUMBNAIL_INTERVAL_S, max(1.0, float(duration // THUMBNAIL_MIN_PICTURES)))
+    width, height = display
+    thumb_width = min(THUMBNAIL_WIDTH, _even(width))
+    thumb_height = _even(thumb_width * height / width)
+    return ImagePlan(IMAGE, interval, thumb_width, thumb_height, *THUMBNAIL_TILES)

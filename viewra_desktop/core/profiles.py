@@ -31,6 +31,9 @@ PROFILES: dict[str, Profile] = {
     )
 }
 DEFAULT_PROFILE = "720p"
+# The video codecs a profile can encode with: the one list the command line offers.
+CODECS = ("h264",)
+DEFAULT_CODEC = "h264"
 
 
 class UnknownProfileError(ViewraError):

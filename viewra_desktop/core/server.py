@@ -15,7 +15,8 @@ frames as soon as they are encoded; the answer ends properly only when the segme
 complete, and is cut off (no final chunk: the client sees an error, never a short segment)
 if its run is stopped first. If the pipeline failed it answers 503 at once; if the pipeline
 finished without that segment, 404. A client that goes away while waiting releases its thread
-within a poll period.
+within a poll period. A whole file still being made (a thumbnail sheet:
+``Ledger.expect_files``) is waited for the same way.
 
 The standard library's ``ThreadingHTTPServer`` is enough here: one thread per connection
 suits requests that block on a condition variable, and it adds no dependency.
@@ -204,7 +205,23 @@ class _Handler(BaseHTTPRequestHandler):
                 }[outcome]
                 self._error(status, mount.ledger.failure or "")
                 return
+        elif requested.part is Part.FILE:  # a thumbnail sheet may still be being made
+            outcome = mount.ledger.wait_file(name, owner.segment_wait, self._client_gone)
+            if outcome is not Wait.READY:
+                self._file_not_ready(mount, outcome)
+                return
         self._send_file(mount.folder / name, name, requested, head)
+
+    def _file_not_ready(self, mount: Mount, outcome: Wait) -> None:
+        if outcome is Wait.CANCELLED:
+            self.close_connection = True
+            return
+        status = {
+            Wait.FAILED: HTTPStatus.SERVICE_UNAVAILABLE,
+            Wait.MISSING: HTTPStatus.NOT_FOUND,
+            Wait.TIMEOUT: HTTPStatus.GATEWAY_TIMEOUT,
+        }[outcome]
+        self._error(status, mount.ledger.failure or "")
 
     def _can_stream(self) -> bool:
         """Can the answer be streamed: an HTTP/1.1 client (chunked encoding) that wants the
