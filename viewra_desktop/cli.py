@@ -1,4 +1,5 @@
-"""Command line: ``viewra-desktop [FILE]`` (the window) and ``viewra-desktop serve FILE``."""
+"""Command line: ``viewra-desktop [FILE]`` (the window), ``viewra-desktop serve FILE`` and
+``viewra-desktop stats FILE``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from . import __version__
 from .core.errors import ViewraError
 from .core.paths import app_paths, setup_logging
-from .core.profiles import DEFAULT_PROFILE, PROFILES
+from .core.profiles import CODECS, DEFAULT_CODEC, DEFAULT_PROFILE, PROFILES
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,20 @@ def serve_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("file", metavar="FILE", help="the video to play")
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    _common(parser)
+    return parser
+
+
+def stats_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="viewra-desktop stats",
+        description="Print the per-segment table of FILE's encode (finished or running) as "
+        "CSV: stream, segment, start, duration, bytes, kbps and the quality metrics.",
+    )
+    parser.add_argument("file", metavar="FILE", help="the video that was encoded")
+    parser.add_argument(
+        "--codec", default=DEFAULT_CODEC, choices=list(CODECS), help="video codec of the encode"
+    )
     _common(parser)
     return parser
 
@@ -65,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
             return run_serve(
                 args.file, args.profile or DEFAULT_PROFILE, args.port, args.cache_dir, paths
             )
+        if args_list[:1] == ["stats"]:
+            args = stats_parser().parse_args(args_list[1:])
+            setup_logging(paths, args.verbose)
+            from .stats_command import run_stats
+
+            profile = args.profile or DEFAULT_PROFILE
+            return run_stats(args.file, profile, args.codec, args.cache_dir, paths)
         args = app_parser().parse_args(args_list)
         setup_logging(paths, args.verbose)
         from .app.main import run_app

@@ -183,7 +183,10 @@ SIGNALS = (
 def controller(qtbot, tmp_path, fake_sessions):
     server = FakeServer()
     ctrl = SessionController(
-        Cache(tmp_path / "cache"), session_factory=FakeSession, server_factory=lambda: server
+        Cache(tmp_path / "cache"),
+        session_factory=FakeSession,
+        server_factory=lambda: server,
+        inspector_factory=lambda *args, **kwargs: None,  # the fake session has no package
     )
     ctrl.server = server  # for the tests
     ctrl.recorder = Recorder(ctrl)

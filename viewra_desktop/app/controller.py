@@ -84,12 +84,14 @@ class SessionController(QObject):
         session_factory: Callable[..., Session] = Session,
         server_factory: Callable[[], SegmentServer] = SegmentServer,
         find_tools: Callable[[], binaries.Tools] = binaries.find_tools,
+        inspector_factory: Callable[..., Inspector | None] = Inspector,
     ) -> None:
         super().__init__()
         self.cache = cache
         self._session_factory = session_factory
         self._server_factory = server_factory
         self._find_tools = find_tools
+        self._inspector_factory = inspector_factory
         self._server: SegmentServer | None = None
         self._session: Session | None = None
         self._inspector: Inspector | None = None
@@ -259,7 +261,8 @@ class SessionController(QObject):
     def _inspect(self, session: Session) -> None:
         """Thumbnails and quality metrics, in the background (before the server offers the
         session: a request for a sheet then waits for it)."""
-        inspector = Inspector(
+        inspector: Inspector | None
+        inspector = self._inspector_factory(
             session,
             self._find_tools().ffmpeg,
             on_stats=lambda report: self._on_inspected(inspector, self.stats_changed, report),
@@ -268,12 +271,14 @@ class SessionController(QObject):
             ),
         )
         self._inspector = inspector
+        if inspector is None:
+            return
         inspector.start()
         if inspector.thumbnails is not None:
             self.thumbnails_changed.emit(inspector.thumbnails)
 
-    def _on_inspected(self, inspector: Inspector, signal: Any, value: object) -> None:
-        if inspector is self._inspector:
+    def _on_inspected(self, inspector: Inspector | None, signal: Any, value: object) -> None:
+        if inspector is not None and inspector is self._inspector:
             signal.emit(value)
 
     def _prepare_cache(self) -> None:

@@ -28,7 +28,7 @@ from ..core.profiles import PROFILES
 from .controller import SessionController
 from .dialogs import APP_TITLE, wait_for_tasks
 from .icons import app_icon, resource_path
-from .player import create_player
+from .player import Player, create_player
 from .settings import Settings
 from .video import MpvVideoWidget
 from .window import CLOSE_TIMEOUT_MS, FileOpenHandler, MainWindow, center_on_screen
@@ -202,7 +202,15 @@ def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
     controller = SessionController(cache)
     controller.set_cache_limit(settings.cache_limit_bytes)
     controller.start()
-    window = MainWindow(controller, player, video, settings, cache, paths.log_file, profile)
+
+    def source_player() -> tuple[Player, MpvVideoWidget]:
+        """The compare view's second player: the source file, no sound, no lookahead."""
+        source = create_player(aid="no", cache="no")
+        return source, MpvVideoWidget(source.mpv)
+
+    window = MainWindow(
+        controller, player, video, settings, cache, paths.log_file, profile, source_player
+    )
     window.closed.connect(app.quit)
     # macOS: Finder hands double-clicked videos to the app as events, not arguments.
     app.installEventFilter(FileOpenHandler(window))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -19,6 +19,8 @@ class SeekBar(QWidget):
     """A thin timeline. ``seek_requested`` carries the target time in seconds."""
 
     seek_requested = Signal(float)
+    hovered = Signal(float, QPoint)  # the time under the mouse, and where (global)
+    hover_left = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,9 +151,9 @@ class SeekBar(QWidget):
         self._hover_x = x
         if self._duration > 0:
             when = self.time_at(x)
-            QToolTip.showText(
-                event.globalPosition().toPoint(), format_time(when, self._duration), self
-            )
+            where = event.globalPosition().toPoint()
+            QToolTip.showText(where, format_time(when, self._duration), self)
+            self.hovered.emit(when, where)  # the thumbnail preview
             if self.dragging:
                 self._drag_time = when
                 self._pending_seek = when
@@ -173,6 +175,7 @@ class SeekBar(QWidget):
     def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         self._hover_x = None
         QToolTip.hideText()
+        self.hover_left.emit()
         self.update()
         super().leaveEvent(event)
 

@@ -5,7 +5,8 @@ The window owns no pipeline logic: it asks the ``SessionController`` to open and
 the ``Player`` what to play, and shows what both report through its pieces, each with one
 job: the welcome page (``welcome.py``), the control bar (``controls.py``), the commands and
 menus (``actions.py``), the status bar and overlay (``status.py``, their words from the
-Qt-free ``status_text.py``) and fullscreen (``fullscreen.py``). ``FileOpenHandler``
+Qt-free ``status_text.py``), fullscreen (``fullscreen.py``) and the inspection pieces
+(``inspection.py``: compare view, Encode stats, seek bar previews, speed). ``FileOpenHandler``
 (``file_open.py``) is importable from here too.
 """
 
@@ -37,6 +38,7 @@ from .dialogs import APP_TITLE, WindowDialogs, show_about
 from .file_open import FileOpenHandler, dropped_file
 from .fullscreen import Fullscreen
 from .icons import app_icon
+from .inspection import Inspection, SourceFactory
 from .player import Player
 from .settings import Settings
 from .status import StatusView
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         cache: Cache,
         log_file: Path | None = None,
         profile: str | None = None,
+        source_factory: SourceFactory | None = None,  # the compare view's source player
     ) -> None:
         super().__init__()
         self.controller = controller
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
         self.controls = ControlBar(self.menus.audio_menu, self.menus.subtitle_menu)
         self.status = StatusView(self.statusBar(), player, self._status_facts, self)
         self.dialogs = WindowDialogs(self, settings, cache, log_file)
+        self.inspection = Inspection(self, source_factory)
         self._build_central()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
         self._connect()
@@ -111,7 +115,7 @@ class MainWindow(QMainWindow):
         self.video_page.setObjectName("videoPage")
         grid = QGridLayout(self.video_page)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.video, 0, 0)
+        grid.addWidget(self.inspection.view, 0, 0)  # the video, or the compare view
         grid.addWidget(self.status.overlay, 0, 0, Qt.AlignmentFlag.AlignCenter)  # on top
 
         self.stack = QStackedWidget()
@@ -463,6 +467,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self.inspection.release()  # the compare view's source player first
         release = getattr(self.video, "release", None)
         if release is not None:
             release()  # GL context current, render context freed ...

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"mvex", b"moof", b"traf"}
@@ -41,7 +41,7 @@ class Span:
     start: int  # decode time of the first sample, in timescale ticks
     end: int  # decode time just after the last sample
     timescale: int
-    samples: int = 0  # how many samples (frames) it holds
+    samples: int = field(default=0, compare=False)  # how many samples (frames) it holds
 
     @property
     def duration(self) -> float:
