@@ -116,7 +116,7 @@ class BitrateGraph(QWidget):
         painter.setPen(Qt.PenStyle.NoPen)
         for number, stream in enumerate(video_streams(self.report)):
             color = QColor(RUNG_COLORS[number % len(RUNG_COLORS)])
-            color.setAlpha(230 if number == 0 else 150)
+            color.setAlpha(255 if number == 0 else 150)  # the main rung opaque, others over it
             for row in self.report.rows_of(stream):
                 left, right = self._x(row.start), self._x(row.start + row.duration)
                 height = plot.height() * min(1.0, row.kbps / peak)
