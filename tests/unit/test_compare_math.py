@@ -28,8 +28,10 @@ def test_a_frame_behind_speeds_up_a_frame_ahead_slows_down():
     ahead = sync_step(10.0, 10.0 + FRAME, 1.0, FRAME)
     assert behind.seek_to is None and behind.speed > 1.0
     assert ahead.seek_to is None and ahead.speed < 1.0
-    assert sync_step(10.0, 9.8, 2.0, FRAME).speed == pytest.approx(2.0 * 1.4)
-    assert sync_step(10.0, 9.6, 1.0, FRAME).speed == pytest.approx(1.5)  # at most 50 %
+    assert sync_step(10.0, 9.8, 2.0, FRAME).speed == pytest.approx(2.0 * 1.2)
+    assert sync_step(10.0, 10.0, 1.0, FRAME, average=0.1).speed == pytest.approx(1.1)
+    assert sync_step(10.0, 9.97, 1.0, FRAME, average=0.0).speed == 1.0  # one reading a frame off
+    assert sync_step(10.0, 9.7, 1.0, FRAME, average=0.8).speed == pytest.approx(1.5)  # at most
 
 
 def test_far_apart_seeks_to_the_leader():

@@ -2,11 +2,13 @@
 and zooming both around a point.
 
 **Sync.** The encode's player leads; the source's follows. Every tick the follower is told
-what to do from both positions read at the same moment: the leader's speed while they show
-the same frame, a little faster or slower while it is a frame or more off (never a jump,
-which would cost a seek), and a seek to the leader's position when it is far off (the
+what to do from both positions read at the same moment: the leader's speed while they are
+less than a quarter of a frame apart, a little faster or slower while they are further (never a
+jump, which would cost a seek), and a seek to the leader's position when it is far off (the
 leader seeked, or the follower fell behind while loading). While the leader is paused,
-buffering or seeking, the follower pauses too, on the leader's frame.
+buffering or seeking, the follower pauses too, on the leader's frame. A position is that of
+the frame on show, so one reading is off by up to a frame depending on when each player
+shows its next; the mean of the last few readings (``average``) tells the true distance.
 
 **Zoom.** mpv scales the picture by ``2**video-zoom`` around the centre of the fitted
 picture and shifts it by ``video-pan-x/y`` times the scaled size. "1:1" is one source pixel
@@ -19,7 +21,7 @@ import math
 from dataclasses import dataclass
 
 RESYNC_S = 0.5  # further apart than this: the follower seeks
-NUDGE_GAIN = 2.0  # relative speed change per second of difference
+NUDGE_GAIN = 1.0  # relative speed change per second of difference
 MAX_NUDGE = 0.5  # at most 50 % faster or slower (the follower plays no sound)
 
 
@@ -38,18 +40,21 @@ def sync_step(
     leader_speed: float,
     frame: float,
     leader_running: bool = True,
+    average: float | None = None,
 ) -> SyncStep:
     """The follower's next step, from the two positions (seconds) read at the same moment,
-    the leader's speed and one frame's duration."""
+    the leader's speed and one frame's duration; ``average``: the mean of the last few
+    differences, for the fine adjustment."""
     difference = leader - follower  # > 0: the follower is behind
     if not leader_running:  # paused, buffering or seeking: wait on the same frame
         on_frame = abs(difference) <= frame / 2
         return SyncStep(leader_speed, None if on_frame else leader, paused=True)
     if abs(difference) > RESYNC_S:
         return SyncStep(leader_speed, seek_to=leader)
-    if abs(difference) <= frame / 2:
+    smooth, within = (difference, frame / 2) if average is None else (average, frame / 4)
+    if abs(smooth) <= within:  # a quarter of a frame on the mean: one reading is a frame off
         return SyncStep(leader_speed)
-    nudge = max(-MAX_NUDGE, min(MAX_NUDGE, difference * NUDGE_GAIN))
+    nudge = max(-MAX_NUDGE, min(MAX_NUDGE, smooth * NUDGE_GAIN))
     return SyncStep(leader_speed * (1 + nudge))
 
 

@@ -10,6 +10,7 @@ Threads: the GUI thread only (a QTimer; the players' mpv reads are synchronous a
 
 from __future__ import annotations
 
+import collections
 import logging
 import time
 
@@ -20,8 +21,9 @@ from .player import Player
 
 logger = logging.getLogger(__name__)
 
-TICK_MS = 40
+TICK_MS = 15  # also how late the follower may be to pause or play when the leader does
 SEEK_GUARD_S = 0.4  # after a seek, let it land before another one
+AVERAGE_TICKS = 30  # the mean of this many readings (half a second) steers the speed
 DEFAULT_FRAME_S = 1 / 30
 
 
@@ -41,6 +43,7 @@ class CompareSync(QObject):
         self._speed: float | None = None
         self._paused: bool | None = None
         self._seek_sent = 0.0
+        self._recent: collections.deque[float] = collections.deque(maxlen=AVERAGE_TICKS)
         self.last_difference: float | None = None
 
     @property
@@ -51,6 +54,7 @@ class CompareSync(QObject):
         self.frame = frame if frame > 0 else DEFAULT_FRAME_S
         self._speed = self._paused = None
         self._seek_sent = 0.0
+        self._recent.clear()
         self._timer.start()
 
     def stop(self) -> None:
@@ -70,7 +74,13 @@ class CompareSync(QObject):
         self.last_difference = ahead - behind
         self.difference_changed.emit(self.last_difference)
         running = not (state.paused or state.buffering or state.seeking or state.eof)
-        step = sync_step(ahead, behind, state.speed, self.frame, running)
+        if running and not follower.state.seeking and not follower.state.paused:
+            self._recent.append(self.last_difference)
+        else:
+            self._recent.clear()  # the distance changes in steps now: start the mean again
+        full = len(self._recent) == AVERAGE_TICKS
+        average = sum(self._recent) / len(self._recent) if full else None
+        step = sync_step(ahead, behind, state.speed, self.frame, running, average)
         if step.paused != self._paused:
             follower.set_paused(step.paused)
             self._paused = step.paused

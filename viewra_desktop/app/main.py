@@ -153,7 +153,8 @@ def _install_signal_handlers(window: MainWindow) -> QTimer:
 
 
 def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) -> QTimer:
-    """Test hook: save what the video widget rendered, and the whole window, twice a second."""
+    """Test hook: save what the video widget rendered, the whole window, and the compare
+    view and stats panel when they show, twice a second."""
     folder.mkdir(parents=True, exist_ok=True)
     count = [0]
 
@@ -164,10 +165,16 @@ def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) ->
             return
         count[0] += 1
         index = count[0]
-        for name, image in (
+        shots = [
             (f"video-{index:03d}.png", video.grabFramebuffer()),
             (f"window-{index:03d}.png", window.grab().toImage()),
-        ):
+        ]
+        pieces = window.inspection  # the compare view and the Encode stats panel, when shown
+        if pieces.view.active:
+            shots.append((f"compare-{index:03d}.png", pieces.view.grab().toImage()))
+        if pieces.stats.isVisible():
+            shots.append((f"stats-{index:03d}.png", pieces.stats.grab().toImage()))
+        for name, image in shots:
             partial = folder / f".{name}.partial"
             if image.save(str(partial), "PNG"):  # type: ignore[call-overload]
                 os.replace(partial, folder / name)  # a reader never sees half a file
