@@ -31,7 +31,7 @@ def test_a_frame_behind_speeds_up_a_frame_ahead_slows_down():
     assert sync_step(10.0, 9.8, 2.0, FRAME).speed == pytest.approx(2.0 * 1.2)
     assert sync_step(10.0, 10.0, 1.0, FRAME, average=0.1).speed == pytest.approx(1.1)
     assert sync_step(10.0, 9.97, 1.0, FRAME, average=0.0).speed == 1.0  # one reading a frame off
-    assert sync_step(10.0, 9.7, 1.0, FRAME, average=0.8).speed == pytest.approx(1.5)  # at most
+    assert sync_step(10.0, 10.0 - FRAME, 1.0, FRAME, average=0.8).speed == pytest.approx(1.5)
 
 
 def test_far_apart_seeks_to_the_leader():
@@ -77,3 +77,9 @@ def test_one_to_one_shows_a_source_pixel_per_screen_pixel_around_the_point():
     assert 2**double.zoom == pytest.approx(4.0) and (double.pan_x, double.pan_y) == (0, 0)
     assert zoom_view(None, 1920, area, aspect).zoom == 0.0
     assert math.isfinite(zoom_view(1.0, 1920, (0.0, 0.0), aspect).zoom)
+
+
+def test_two_frames_ahead_waits_two_behind_catches_up_at_once():
+    assert sync_step(10.0, 10.0 + 2.5 * FRAME, 1.0, FRAME) == SyncStep(1.0, paused=True)
+    catch_up = sync_step(10.0, 10.0 - 3 * FRAME, 1.0, FRAME, average=0.0)
+    assert catch_up.speed == pytest.approx(1.0 + 3 * FRAME)  # the reading, not the mean

@@ -6,7 +6,8 @@ what to do from both positions read at the same moment: the leader's speed while
 less than a quarter of a frame apart, a little faster or slower while they are further (never a
 jump, which would cost a seek), and a seek to the leader's position when it is far off (the
 leader seeked, or the follower fell behind while loading). While the leader is paused,
-buffering or seeking, the follower pauses too, on the leader's frame. A position is that of
+buffering or seeking (or just late: the follower is two frames ahead), the follower pauses
+too, on the leader's frame. A position is that of
 the frame on show, so one reading is off by up to a frame depending on when each player
 shows its next; the mean of the last few readings (``average``) tells the true distance.
 
@@ -51,6 +52,10 @@ def sync_step(
         return SyncStep(leader_speed, None if on_frame else leader, paused=True)
     if abs(difference) > RESYNC_S:
         return SyncStep(leader_speed, seek_to=leader)
+    if difference <= -2 * frame:  # two frames ahead (the leader stalled): wait for it
+        return SyncStep(leader_speed, paused=True)
+    if difference >= 2 * frame:  # two frames behind: catch up on this reading, not the mean
+        average = None
     smooth, within = (difference, frame / 2) if average is None else (average, frame / 4)
     if abs(smooth) <= within:  # a quarter of a frame on the mean: one reading is a frame off
         return SyncStep(leader_speed)

@@ -2,8 +2,11 @@
 
 ``CompareSync`` reads both players' positions at the same moment every ``TICK_MS`` (straight
 from mpv, not from the last update) and applies ``compare_math.sync_step``: pause, play,
-speed, and a seek when they are far apart. The encode's player leads whatever moves it
-(keys, the seek bar, the end of a stall); nothing else needs to tell the follower.
+speed, and a seek when they are far apart. An exact seek in the source takes time (it
+decodes from the keyframe before the target): while the encode plays, the source seeks as
+far ahead as its last seeks took, and waits there on its frame for the encode to arrive.
+The encode's player leads whatever moves it (keys, the seek bar, the end of a stall);
+nothing else needs to tell the follower.
 
 Threads: the GUI thread only (a QTimer; the players' mpv reads are synchronous and short).
 """
@@ -23,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 TICK_MS = 15  # also how late the follower may be to pause or play when the leader does
 SEEK_GUARD_S = 0.4  # after a seek, let it land before another one
+FIRST_SEEK_S = 0.5  # a seek's expected time before one has been seen
 AVERAGE_TICKS = 30  # the mean of this many readings (half a second) steers the speed
 DEFAULT_FRAME_S = 1 / 30
 
@@ -44,6 +48,9 @@ class CompareSync(QObject):
         self._paused: bool | None = None
         self._seek_sent = 0.0
         self._recent: collections.deque[float] = collections.deque(maxlen=AVERAGE_TICKS)
+        self._leader_seen: tuple[float, float] | None = None  # (position, when it changed)
+        self._seek_time = FIRST_SEEK_S  # how long the source's seeks take (a running mean)
+        self._landing: tuple[float, float] | None = None  # (target, when asked)
         self.last_difference: float | None = None
 
     @property
@@ -55,6 +62,7 @@ class CompareSync(QObject):
         self._speed = self._paused = None
         self._seek_sent = 0.0
         self._recent.clear()
+        self._leader_seen = None
         self._timer.start()
 
     def stop(self) -> None:
@@ -73,7 +81,13 @@ class CompareSync(QObject):
         ahead, behind = positions
         self.last_difference = ahead - behind
         self.difference_changed.emit(self.last_difference)
-        running = not (state.paused or state.buffering or state.seeking or state.eof)
+        now = time.monotonic()
+        if self._leader_seen is None or self._leader_seen[0] != ahead:
+            self._leader_seen = (ahead, now)
+        # Stalled: the leader's frame has not changed for two frames' time (mpv says it
+        # waits for data only once its buffer is empty).
+        stalled = now - self._leader_seen[1] > 2 * self.frame / max(state.speed, 0.1)
+        running = not (state.paused or state.buffering or state.seeking or state.eof or stalled)
         if running and not follower.state.seeking and not follower.state.paused:
             self._recent.append(self.last_difference)
         else:
@@ -87,8 +101,13 @@ class CompareSync(QObject):
         if abs(step.speed - (self._speed or 0.0)) > 1e-4:
             follower.set_speed(step.speed)
             self._speed = step.speed
-        now = time.monotonic()
+        if self._landing is not None and abs(behind - self._landing[0]) < self.frame:
+            took = now - self._landing[1]
+            self._seek_time = min(3.0, max(0.05, (self._seek_time + took) / 2))
+            self._landing = None
         landed = not follower.state.seeking and now - self._seek_sent > SEEK_GUARD_S
         if step.seek_to is not None and landed:  # one seek at a time
+            target = step.seek_to + (self._seek_time * state.speed if running else 0.0)
             self._seek_sent = now
-            follower.seek_exact(step.seek_to)
+            self._landing = (target, now)
+            follower.seek_exact(target)

@@ -290,9 +290,11 @@ class Player(QObject):
         self._command("loadfile", path, "replace", *index, f"start={max(0.0, start):.3f}")
 
     def seek_exact(self, seconds: float) -> None:
-        """To this very frame (decoding from the keyframe before), whatever hr-seek says."""
+        """To the frame showing at ``seconds`` (decoding from the keyframe before), whatever
+        hr-seek says. A hair later than asked: a frame's own time, rounded down, would land
+        on the frame before it."""
         if not self.state.idle:
-            self._command("seek", f"{max(0.0, seconds):.3f}", "absolute+exact")
+            self._command("seek", f"{max(0.0, seconds) + 0.0005:.6f}", "absolute+exact")
 
     def set_volume(self, volume: float) -> None:
         self._command("set", "volume", f"{min(VOLUME_MAX, max(0.0, volume)):.0f}")
