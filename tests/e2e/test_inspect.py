@@ -225,3 +225,37 @@ def test_thumbnails_one_per_second_show_their_second_and_are_served(media_dir, t
         server.close()
     assert processes_using(tmp_path / "cache") == []
     assert not any(p.suffix == ".tmp" for p in folder.rglob("*"))
+
+
+def test_background_work_stands_aside_while_a_seek_restarts_the_encoder(media_dir, tmp_path):
+    clip = make_clip(media_dir, "clip60.mp4", 60)
+    session, server, _url = start_session(clip, tmp_path / "cache", "360p")
+    inspector = Inspector(session, FFMPEG)
+    try:
+        inspector.start()
+        assert wait_until(lambda: inspector._process is not None, 60), "no background work"
+        runs = len(session.runs)
+        session.request(V, session.plan.count(V) - 5)  # far ahead: the encoder restarts
+        assert wait_until(lambda: len(session.runs) > runs, 10), "the encoder did not restart"
+        seen: list[str] = []
+
+        def paused_and_stopped() -> bool:
+            process = inspector._process
+            if not inspector.paused:
+                return False
+            if process is None or process.pid is None:
+                seen.append("no process")  # it waits to start the next one
+                return True
+            stat = Path(f"/proc/{process.pid}/stat").read_text()
+            seen.append(stat[stat.rindex(")") + 2])
+            return seen[-1] == "T"  # SIGSTOP: stopped
+
+        assert wait_until(paused_and_stopped, 10, 0.005), f"never stood aside: {seen}"
+        seek_run = session.runs[-1]
+        assert wait_until(lambda: not inspector.paused, 60), "never resumed"
+        assert seek_run.done  # it resumed once the new run had made a segment
+    finally:
+        inspector.stop()
+        session.stop()
+        server.close()
+    assert processes_using(tmp_path / "cache") == []

@@ -132,6 +132,7 @@ class Inspector:
 
     @property
     def paused(self) -> bool:
+        """Standing aside while the encoder restarts (its process stopped, or none started)."""
         return self._paused
 
     @property
@@ -225,9 +226,11 @@ class Inspector:
 
     def _run(self, name: str, argv: list[str], cwd: Path) -> bool:
         """Run one background process to its end; False if it failed or was stopped."""
-        while not self._stop.is_set() and self._restarting():
+        while not self._stop.is_set() and self._restarting():  # no new process meanwhile
+            self._paused = True
             self._tick()
             self._stop.wait(POLL_S)
+        self._paused = False
         process = SupervisedProcess(name, argv, cwd=str(cwd), background=True)
         with self._process_lock:
             if self._stop.is_set():
