@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from gui.fakes import FakeController, FakeMpv, FakeVideo
 from viewra_desktop.app.compare import Mode
+from viewra_desktop.app.compare_sync import FIRST_SEEK_S
 from viewra_desktop.app.controller import SessionInfo
 from viewra_desktop.app.player import Player
 from viewra_desktop.core import layout
@@ -177,10 +178,16 @@ def test_the_source_follows_the_encode(inspect_window):
     QApplication.processEvents()
     window.player.mpv.time_pos, source.mpv.time_pos = 12.0, 3.0  # the user seeked
     sync.tick()
-    assert window.source_mpv.last("seek") == ("seek", "12.000", "absolute+exact")
+    # While the encode plays the source seeks ahead by the time a seek takes, then waits.
+    target = f"{12.0 + FIRST_SEEK_S + 0.0005:.6f}"
+    assert window.source_mpv.last("seek") == ("seek", target, "absolute+exact")
     assert window.source_mpv.sets("pause")[-1] == "no"
+    window.source_mpv.time_pos = 12.0 + FIRST_SEEK_S  # landed ahead: it waits on its frame
+    sync.tick()
+    assert window.source_mpv.sets("pause")[-1] == "yes"
     window.source_mpv.time_pos = 12.0 - 1 / 30  # a frame behind: a little faster
     sync.tick()
+    assert window.source_mpv.sets("pause")[-1] == "no"
     assert float(window.source_mpv.sets("speed")[-1]) > 1.0
     window.player.mpv.report("pause", True)
     QApplication.processEvents()
