@@ -111,20 +111,14 @@ class Ledger:
     ) -> Wait:
         """READY once a file that is being made is in place (at once for any other file:
         the caller serves what is on disk), MISSING if it never will be."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                state = self._files.get(name, True)
-                if state is not None:
-                    return Wait.READY if state else Wait.MISSING
-                if self._failure is not None:
-                    return Wait.FAILED
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return Wait.TIMEOUT
-                if cancelled is not None and cancelled():
-                    return Wait.CANCELLED
-                self._cond.wait(min(left, poll))
+
+        def outcome() -> Wait | None:
+            state = self._files.get(name, True)
+            if state is not None:
+                return Wait.READY if state else Wait.MISSING
+            return Wait.FAILED if self._failure is not None else None
+
+        return self._wait_for(outcome, timeout, cancelled, poll)
 
     def end(self, stream: StreamId) -> int | None:
         with self._cond:
@@ -219,20 +213,38 @@ class Ledger:
     ) -> Wait:
         """Wait until segment ``number`` (or the init segment, for None) is complete, or with
         ``growing`` until it is at least being written (then GROWING)."""
+        state = self._streams[stream]
+
+        def outcome() -> Wait | None:
+            if state.init_ready if number is None else number in state.segments:
+                return Wait.READY
+            if self._failure is not None:
+                return Wait.FAILED
+            if growing and state.partial is not None and state.partial[0] == number:
+                return Wait.GROWING
+            if self._finished or (
+                number is not None and state.end is not None and number > state.end
+            ):
+                return Wait.MISSING
+            return None
+
+        return self._wait_for(outcome, timeout, cancelled, poll)
+
+    def _wait_for(
+        self,
+        outcome: Callable[[], Wait | None],
+        timeout: float,
+        cancelled: Callable[[], bool] | None,
+        poll: float,
+    ) -> Wait:
+        """Wait on the condition until ``outcome`` (called holding it) answers, ``timeout``
+        passes or ``cancelled`` says the caller gave up (checked every ``poll`` seconds)."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            state = self._streams[stream]
             while True:
-                if state.init_ready if number is None else number in state.segments:
-                    return Wait.READY
-                if self._failure is not None:
-                    return Wait.FAILED
-                if growing and state.partial is not None and state.partial[0] == number:
-                    return Wait.GROWING
-                if self._finished or (
-                    number is not None and state.end is not None and number > state.end
-                ):
-                    return Wait.MISSING
+                found = outcome()
+                if found is not None:
+                    return found
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return Wait.TIMEOUT

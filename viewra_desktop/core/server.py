@@ -194,25 +194,18 @@ class _Handler(BaseHTTPRequestHandler):
                 if self._stream_growing(mount, stream, number, name):
                     return
                 time.sleep(GROWING_POLL_S)  # it is being moved into the package: look again
-            if outcome is Wait.CANCELLED:
-                self.close_connection = True
-                return
             if outcome is not Wait.READY:
-                status = {
-                    Wait.FAILED: HTTPStatus.SERVICE_UNAVAILABLE,
-                    Wait.MISSING: HTTPStatus.NOT_FOUND,
-                    Wait.TIMEOUT: HTTPStatus.GATEWAY_TIMEOUT,
-                }[outcome]
-                self._error(status, mount.ledger.failure or "")
+                self._not_ready(mount, outcome)
                 return
         elif requested.part is Part.FILE:  # a thumbnail sheet may still be being made
             outcome = mount.ledger.wait_file(name, owner.segment_wait, self._client_gone)
             if outcome is not Wait.READY:
-                self._file_not_ready(mount, outcome)
+                self._not_ready(mount, outcome)
                 return
         self._send_file(mount.folder / name, name, requested, head)
 
-    def _file_not_ready(self, mount: Mount, outcome: Wait) -> None:
+    def _not_ready(self, mount: Mount, outcome: Wait) -> None:
+        """The answer when waiting did not end with the file ready."""
         if outcome is Wait.CANCELLED:
             self.close_connection = True
             return
