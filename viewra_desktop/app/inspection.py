@@ -95,10 +95,9 @@ class Inspection(QObject):
             self.window.window_actions.compare.setChecked(False)
             self.stats.clear()
             self.popup.set_thumbnails(None)
-        elif previous is None or previous.source != info.source or previous.profile != info.profile:
-            self.stats.clear()
-            if self.comparing:
-                self._load_source()
+        elif self.comparing and (previous is None or previous.source != info.source):
+            self._load_source()
+        # The stats stay until the new session's first report (it may come before this).
 
     # -- compare ----------------------------------------------------------------------------
 

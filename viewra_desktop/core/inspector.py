@@ -9,7 +9,9 @@ delays the first frame or the encode:
 - every process it starts runs at the lowest priority with one thread
   (``SupervisedProcess(background=True)``);
 - it is paused (SIGSTOP, and no new process) while the encoder restarts: from the moment a
-  session starts a new run until that run has completed a segment (a seek far ahead).
+  session starts a new run until that run has completed a segment (a seek far ahead);
+- while the encoder runs, metrics take at most ``ENCODING_DUTY`` of the time (they rest in
+  between), and catch up once the encode is finished.
 
 First the thumbnails (``thumbnails``: a coarse pass, then the fine one that writes the
 package's sheets; the server holds a request for a sheet until it is made), then the quality
@@ -55,6 +57,10 @@ POLL_S = 0.1
 REPORT_PERIOD_S = 0.5
 SPEED_PERIOD_S = 1.0
 STOP_WAIT_S = 10.0
+# While the encoder runs, metrics run at most this share of the time: even at idle priority a
+# measuring ffmpeg slows the encoder (caches, memory), so it also rests 1/DUTY - 1 times as
+# long as it ran. Once the encode is finished it runs without rest.
+ENCODING_DUTY = 0.2
 
 
 class _RunLike(Protocol):
@@ -260,6 +266,14 @@ class Inspector:
             return False
         return not self._stop.is_set()
 
+    def _rest(self, worked: float) -> None:
+        """While the session encodes, rest so that metrics take at most ``ENCODING_DUTY``."""
+        until = time.monotonic() + worked * (1 / ENCODING_DUTY - 1)
+        while time.monotonic() < until and self.session.state is State.ENCODING:
+            self._tick()
+            if self._stop.wait(POLL_S):
+                return
+
     def _restarting(self) -> bool:
         return encoder_restarting(self.session.state, self.session.runs)
 
@@ -319,7 +333,9 @@ class Inspector:
                 found: dict[int, Metrics] = {}
             else:
                 argv = metrics.command(self._ffmpeg, self.plan, batch, self._vmaf, self._xpsnr)
+                began = time.monotonic()
                 ok = self._run("metrics", argv, scratch)
+                self._rest(time.monotonic() - began)
                 if self._stop.is_set():
                     return
                 found = metrics.results(scratch, batch, self._vmaf) if ok else {}
