@@ -19,12 +19,34 @@ from .core.binaries import find_tools
 from .core.cache import Cache
 from .core.errors import ViewraError
 from .core.inspector import Inspector
+from .core.lifecycle import Events, State
 from .core.paths import AppPaths
 from .core.profiles import get_profile
 from .core.server import SegmentServer
-from .core.session import Session, State
+from .core.session import Session
 
 logger = logging.getLogger(__name__)
+
+
+def announcement(session: Session, url: str) -> dict[str, object]:
+    """serve's JSON line: the manifests, each text track's WebVTT (served once it is ready,
+    a request waits for it), and the chapters."""
+    plan = session.plan
+    assert plan is not None
+    line: dict[str, object] = {"dash": url + layout.MPD, "hls": url + layout.HLS_MASTER}
+    line["subtitles"] = [
+        {
+            "language": text.language,
+            "title": text.label,
+            "forced": text.forced,
+            "url": url + layout.text_file(text.stream),
+        }
+        for text in plan.text
+        if not session.from_cache or text in session.texts()
+    ]
+    if plan.media.chapters:
+        line["chapters"] = url + layout.CHAPTERS
+    return line
 
 
 def run_serve(
@@ -55,7 +77,7 @@ def run_serve(
         server = SegmentServer(port=port)
     except OSError as exc:
         raise ViewraError(f"Port {port} cannot be used ({exc.strerror or exc}).") from exc
-    session = Session(file, profile, cache, on_state=on_state)
+    session = Session(file, profile, cache, Events(state=on_state))
     inspector: Inspector | None = None
     try:
         session.start()
@@ -64,7 +86,7 @@ def run_serve(
         inspector.start()
         url = server.mount(session.mount())
         server.start()
-        print(json.dumps({"dash": url + layout.MPD, "hls": url + layout.HLS_MASTER}), flush=True)
+        print(json.dumps(announcement(session, url)), flush=True)
         serving.set()
         while not stop.wait(0.25):
             pass

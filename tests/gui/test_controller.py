@@ -15,11 +15,13 @@ from types import SimpleNamespace
 import pytest
 from procs import processes_using
 from PySide6.QtCore import QObject, QThread, Slot
+from unit.factories import make_media
 
 from viewra_desktop.app.controller import SessionController
 from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.errors import InputError
 from viewra_desktop.core.ledger import Ledger
+from viewra_desktop.core.plan import make_plan
 from viewra_desktop.core.progress import Progress
 from viewra_desktop.core.server import Mount
 from viewra_desktop.core.session import Failure, State
@@ -33,16 +35,20 @@ class FakeSession:
     fail_with: Exception | None = None
     from_cache = False
 
-    def __init__(self, path, profile, cache, on_state, on_progress, on_segments) -> None:
+    def __init__(self, path, profile, cache, events, burn_in=None) -> None:
         self.source = path
         self.profile = profile
         self.cache = cache
-        self.on_state, self.on_progress, self.on_segments = on_state, on_progress, on_segments
+        self.burn_in = burn_in
+        self.on_state, self.on_progress, self.on_segments = (
+            events.state,
+            events.progress,
+            events.segments,
+        )
         self.state = State.IDLE
         self.failure: Failure | None = None
         self.progress: Progress | None = None
-        video = SimpleNamespace(width=1280, height=720)
-        self.plan = SimpleNamespace(duration=30.0, main_video=video)
+        self.plan = make_plan(make_media(1280, 720, duration=30.0), profile)
         self.started_on: QThread | None = None
         self.stopped = False
         self.ranges = [(0.0, 1.0)]
@@ -72,6 +78,12 @@ class FakeSession:
 
     def mount(self) -> Mount:
         return Mount(folder=self.folder, ledger=Ledger(("video",)), segment_counts={"video": 1})
+
+    def texts(self) -> list:
+        return []
+
+    def notes(self) -> list[str]:
+        return []
 
     def encoded_ranges(self):
         return list(self.ranges)

@@ -36,10 +36,13 @@ def default_cache_root() -> Path:
     return platformdirs.user_cache_path(APP_NAME, appauthor=False)
 
 
-def session_key(path: str, profile: str) -> str:
-    """Identity of (file content as far as cheaply known, profile, format)."""
+def session_key(path: str, profile: str, variant: str = "") -> str:
+    """Identity of (file content as far as cheaply known, profile, format); ``variant``
+    names what else changes the output (subtitles drawn into the picture)."""
     st = os.stat(path)
     ident = [FORMAT_VERSION, os.path.realpath(path), st.st_size, st.st_mtime_ns, profile]
+    if variant:
+        ident.append(variant)
     return hashlib.sha256(json.dumps(ident).encode()).hexdigest()[:24]
 
 

@@ -145,6 +145,7 @@ def pipe(output: int) -> str:
 
 SESSIONS = "sessions"
 WORK = ".work"
+TONE_MAP_LUT = f"{WORK}/tone-map.cube"  # HDR to SDR, for the runs' lut3d filter
 INSPECT = ".inspect"  # the background work's files: kept with the entry, never served
 METRICS = f"{INSPECT}/metrics.jsonl"  # quality metrics, a JSON line per segment measured
 TILES = f"{INSPECT}/tiles"  # single thumbnails, until their sheet is made

@@ -91,7 +91,8 @@ class Ledger:
             self._cond.notify_all()
 
     def expect_files(self, names: list[str]) -> None:
-        """These whole files are being made: requests for them wait."""
+        """These whole files (WebVTT tracks, thumbnail sheets) are being made: requests for them
+        wait."""
         with self._cond:
             for name in names:
                 self._files.setdefault(name, None)
@@ -101,6 +102,10 @@ class Ledger:
         with self._cond:
             self._files[name] = ok
             self._cond.notify_all()
+
+    def file_ready(self, name: str) -> bool:
+        with self._cond:
+            return self._files.get(name) is True
 
     def wait_file(
         self,
