@@ -47,8 +47,10 @@ def test_coarse_pass_is_a_fixed_number_of_pictures_spread_to_the_end():
     slots = thumbnails.coarse_slots(long, 7200)
     assert len(slots) == thumbnails.COARSE_PICTURES
     assert slots[0] == 0 and slots[-1] == long.slots(7200) - 1
-    short = image_plan((1920, 1080), 12)
-    assert thumbnails.coarse_slots(short, 12) == list(range(12))
+    short = image_plan((1920, 1080), 60)  # 60 pictures: the fine pass is quick, 6 first
+    assert thumbnails.coarse_slots(short, 60) == [0, 12, 24, 35, 47, 59]
+    tiny = image_plan((1920, 1080), 3)
+    assert thumbnails.coarse_slots(tiny, 3) == [0, 1, 2]
 
 
 def test_picture_command_decodes_only_the_keyframe_before_the_slot():

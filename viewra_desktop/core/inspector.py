@@ -57,10 +57,13 @@ POLL_S = 0.1
 REPORT_PERIOD_S = 0.5
 SPEED_PERIOD_S = 1.0
 STOP_WAIT_S = 10.0
-# While the encoder runs, metrics run at most this share of the time: even at idle priority a
-# measuring ffmpeg slows the encoder (caches, memory), so it also rests 1/DUTY - 1 times as
-# long as it ran. Once the encode is finished it runs without rest.
-ENCODING_DUTY = 0.2
+# While the encoder runs, background work runs at most this share of the time. Idle priority
+# is not enough: measured here, an idle-class process spinning beside an encode made it 1.7x
+# slower (a virtual machine's cores, caches and memory are shared whatever the priority), so
+# after each process the work also rests 1/DUTY - 1 times as long as it ran. Metrics take
+# about as much CPU as the encode itself; a tenth of the time keeps the encode within 10 %.
+# Once the encode is finished the work goes on without rest.
+ENCODING_DUTY = 0.1
 
 
 class _RunLike(Protocol):
@@ -293,9 +296,11 @@ class Inspector:
             self._run("thumbnail", argv, self.folder)
         logger.info("coarse thumbnails made in %.2f s", time.monotonic() - began)
         argv = thumbnails.sheets_command(self._ffmpeg, self.plan, layout.TILES, layout.IMAGE_FOLDER)
+        fine = time.monotonic()
         if self._run("thumbnails", argv, self.folder):
             logger.info("thumbnail sheets made in %.2f s", time.monotonic() - began)
         self._give_up_sheets()
+        self._rest(time.monotonic() - fine)
 
     def _find_filters(self) -> None:
         lines: list[str] = []

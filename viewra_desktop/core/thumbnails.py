@@ -29,14 +29,17 @@ from . import layout
 from .plan import ImagePlan, Plan
 
 COARSE_PICTURES = 24
+COARSE_MIN = 4
 JPEG_QUALITY = "4"  # ffmpeg's -q:v for mjpeg: 2 (best) .. 31; 4 is sharp and small
 SCALE_FLAGS = "bicubic"
 TAIL_S = 60.0  # the last keyframe is held this long: longer than any keyframe gap in practice
 
 
 def coarse_slots(image: ImagePlan, duration: float, count: int = COARSE_PICTURES) -> list[int]:
-    """``count`` slots spread evenly over the timeline (all of them if there are fewer)."""
+    """``count`` slots spread evenly over the timeline; fewer (one in ten, at least four) in a
+    short video, whose fine pass soon follows."""
     slots = image.slots(duration)
+    count = min(count, max(COARSE_MIN, slots // 10))
     if slots <= count:
         return list(range(slots))
     return sorted({round(i * (slots - 1) / (count - 1)) for i in range(count)})
