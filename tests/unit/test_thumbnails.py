@@ -70,6 +70,7 @@ def test_sheets_command_writes_every_slot_and_every_sheet():
     argv = thumbnails.sheets_command("ffmpeg", plan, ".inspect/tiles", "thumbnails")
     graph = argv[argv.index("-filter_complex") + 1]
     assert "fps=1/2:round=down" in graph and "tile=10x10" in graph
+    assert "out_range=full" in graph  # JPEG: ffmpeg refuses video-range pictures
     frames = [argv[i + 1] for i, a in enumerate(argv) if a == "-frames:v"]
     assert frames == ["63", "1"]
     assert argv[-1] == "thumbnails/%d.jpg"

@@ -46,7 +46,11 @@ def coarse_slots(image: ImagePlan, duration: float, count: int = COARSE_PICTURES
 
 
 def _scale(image: ImagePlan) -> str:
-    return f"scale={image.width}:{image.height}:flags={SCALE_FLAGS},setsar=1"
+    # JPEG is full range: ffmpeg's encoder refuses video-range pictures (tagged "tv").
+    return (
+        f"scale={image.width}:{image.height}:flags={SCALE_FLAGS}:out_range=full,"
+        "format=yuv420p,setsar=1"
+    )
 
 
 def picture_command(ffmpeg: str, plan: Plan, slot: int, output: str) -> list[str]:
