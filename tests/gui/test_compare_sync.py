@@ -1,7 +1,8 @@
 """The compare view's sync with the real libmpv: the source file's player stays within one
 frame of the encode's player (playing a real session through the real server) while it
 plays, after a seek, at another speed and when paused. Both positions are read straight
-from mpv at the same moment (``compare_math.same_moment``)."""
+from mpv at the same moment (``compare_math.same_moment``). A position is the frame on show,
+so one frame apart is what two players on the same frame clock read half the time."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ TOLERANCE = FRAME + 1e-3  # "within one frame"
 @pytest.fixture
 def players(qapp, media_dir, tmp_path):
     locale.setlocale(locale.LC_NUMERIC, "C")  # libmpv needs it, after the QApplication
-    clip = make_clip(media_dir, "sync-20s-720p.mp4", 20, size="1280x720")
+    # 360p both sides: the follower decodes the source in real time even on a busy machine.
+    clip = make_clip(media_dir, "sync-20s.mp4", 20)
     session, server, url = start_session(clip, tmp_path / "cache", "360p")
     leader = create_player(vo="null", ao="null")
     follower = create_player(vo="null", aid="no", cache="no")
@@ -41,18 +43,46 @@ def players(qapp, media_dir, tmp_path):
     server.close()
 
 
-def differences(qtbot, leader, follower, seconds: float) -> list[float]:
-    """leader - follower, read at the same moment, every 20 ms for ``seconds``."""
-    found = []
+STALL_GRACE_S = 0.25  # after the leader stalls, the follower's time to pause and resume
+
+
+def differences(
+    qtbot, leader, follower, seconds: float, skipped: list | None = None
+) -> list[float]:
+    """leader - follower, read at the same moment, every 20 ms for ``seconds``, while the
+    leader plays. A reading while the leader stalls (waits for data, or shows one frame for
+    longer than two frames' time: the encode is being made on a busy machine) and for
+    ``STALL_GRACE_S`` after it is not one of playing in step: it goes to ``skipped``."""
+    found: list[float] = []
+    last: tuple[float, float] | None = None  # the leader's position, and since when
+    grace_until = 0.0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         qtbot.wait(20)  # the sync's timer runs meanwhile
         pair = same_moment(
             leader.exact_position(), follower.exact_position(), leader.exact_position()
         )
-        if pair is not None:
-            found.append(pair[0] - pair[1])
+        if pair is None:
+            continue
+        now = time.monotonic()
+        if last is None or pair[0] != last[0]:
+            last = (pair[0], now)
+        frame_time = FRAME / max(leader.state.speed, 0.1)
+        stalled = leader.state.buffering or now - last[1] > 2 * frame_time
+        if stalled:
+            grace_until = now + STALL_GRACE_S
+        if (stalled or now < grace_until) and not leader.state.paused:
+            if skipped is not None:
+                skipped.append(pair[0] - pair[1])
+            continue
+        found.append(pair[0] - pair[1])
     return found
+
+
+def in_step(readings: list[float], skipped: list[float]) -> None:
+    """Within one frame, and measured most of the time (the leader did not stall all along)."""
+    assert len(readings) > 3 * len(skipped), (readings, skipped)
+    assert max(abs(d) for d in readings) <= TOLERANCE, readings
 
 
 def settle(qtbot, leader, follower, beyond: float, timeout: float = 30.0) -> None:
@@ -70,20 +100,21 @@ def settle(qtbot, leader, follower, beyond: float, timeout: float = 30.0) -> Non
 def test_source_stays_within_a_frame_of_the_encode(qtbot, players):
     leader, follower, sync = players
     settle(qtbot, leader, follower, beyond=1.0)
-    playing = differences(qtbot, leader, follower, 2.0)
+    skipped: list[float] = []
+    playing = differences(qtbot, leader, follower, 2.0, skipped)
     assert len(playing) > 20
-    assert max(abs(d) for d in playing) <= TOLERANCE, playing
+    in_step(playing, skipped)
 
     leader.seek(12.0)  # far ahead: the encoder restarts there, the follower seeks
     settle(qtbot, leader, follower, beyond=12.5)
-    after_seek = differences(qtbot, leader, follower, 1.5)
-    assert after_seek and max(abs(d) for d in after_seek) <= TOLERANCE, after_seek
+    skipped = []
+    in_step(differences(qtbot, leader, follower, 1.5, skipped), skipped)
 
     leader.set_speed(1.5)
     qtbot.waitUntil(lambda: leader.state.speed == 1.5, timeout=5000)
     settle(qtbot, leader, follower, beyond=(leader.exact_position() or 0) + 0.5)
-    faster = differences(qtbot, leader, follower, 1.5)
-    assert faster and max(abs(d) for d in faster) <= TOLERANCE, faster
+    skipped = []
+    in_step(differences(qtbot, leader, follower, 1.5, skipped), skipped)
     assert follower.state.speed == pytest.approx(1.5, rel=0.1)
 
     leader.set_paused(True)  # the follower pauses, and goes to the very frame the leader shows

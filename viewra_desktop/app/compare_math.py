@@ -42,20 +42,23 @@ def sync_step(
     frame: float,
     leader_running: bool = True,
     average: float | None = None,
+    leader_paused: bool = False,
 ) -> SyncStep:
     """The follower's next step, from the two positions (seconds) read at the same moment,
     the leader's speed and one frame's duration; ``average``: the mean of the last few
-    differences, for the fine adjustment."""
+    differences, for the fine adjustment. A leader that does not run (``leader_running``
+    False) may be waiting a moment for data: the follower just waits too; one the user
+    paused (``leader_paused``) gets the follower onto its very frame."""
     difference = leader - follower  # > 0: the follower is behind
-    if not leader_running:  # paused, buffering or seeking: wait on the same frame
-        on_frame = abs(difference) <= frame / 2
+    if not leader_running or leader_paused:
+        on_frame = abs(difference) <= frame / 2 or not leader_paused
         return SyncStep(leader_speed, None if on_frame else leader, paused=True)
     if abs(difference) > RESYNC_S:
         return SyncStep(leader_speed, seek_to=leader)
     if difference <= -2 * frame:  # two frames ahead (the leader stalled): wait for it
         return SyncStep(leader_speed, paused=True)
-    if difference >= 2 * frame:  # two frames behind: catch up on this reading, not the mean
-        average = None
+    if difference >= 2 * frame:  # two frames behind: catch up as fast as it may
+        return SyncStep(leader_speed * (1 + MAX_NUDGE))
     smooth, within = (difference, frame / 2) if average is None else (average, frame / 4)
     if abs(smooth) <= within:  # a quarter of a frame on the mean: one reading is a frame off
         return SyncStep(leader_speed)

@@ -84,9 +84,9 @@ class CompareSync(QObject):
         now = time.monotonic()
         if self._leader_seen is None or self._leader_seen[0] != ahead:
             self._leader_seen = (ahead, now)
-        # Stalled: the leader's frame has not changed for two frames' time (mpv says it
-        # waits for data only once its buffer is empty).
-        stalled = now - self._leader_seen[1] > 2 * self.frame / max(state.speed, 0.1)
+        # Stalled: the leader's frame has not changed for a frame and a half's time (mpv says
+        # it waits for data only once its buffer is empty).
+        stalled = now - self._leader_seen[1] > 1.5 * self.frame / max(state.speed, 0.1)
         running = not (state.paused or state.buffering or state.seeking or state.eof or stalled)
         if running and not follower.state.seeking and not follower.state.paused:
             self._recent.append(self.last_difference)
@@ -94,7 +94,8 @@ class CompareSync(QObject):
             self._recent.clear()  # the distance changes in steps now: start the mean again
         full = len(self._recent) == AVERAGE_TICKS
         average = sum(self._recent) / len(self._recent) if full else None
-        step = sync_step(ahead, behind, state.speed, self.frame, running, average)
+        held = state.paused and not state.seeking  # the user paused: same frame exactly
+        step = sync_step(ahead, behind, state.speed, self.frame, running, average, held)
         if step.paused != self._paused:
             follower.set_paused(step.paused)
             self._paused = step.paused
