@@ -5,7 +5,7 @@ An ``Inspector`` follows one started ``Session`` without being part of it. Its w
 delays the first frame or the encode:
 
 - it starts only once the first ``START_AFTER_SEGMENTS`` video segments are complete (at once
-  for a session replayed from the cache);
+  for a session replayed from the cache), and not in the first ``START_AFTER_S`` seconds;
 - every process it starts runs at the lowest priority with one thread
   (``SupervisedProcess(background=True)``);
 - it is paused (SIGSTOP, and no new process) while the encoder restarts: from the moment a
@@ -53,6 +53,7 @@ from .thumbnails import Thumbnails
 logger = logging.getLogger(__name__)
 
 START_AFTER_SEGMENTS = 4  # the first 2 s of video: the player has its first frames by then
+START_AFTER_S = 2.0  # and not before the session's first seconds (its start, a short encode)
 POLL_S = 0.1
 REPORT_PERIOD_S = 0.5
 SPEED_PERIOD_S = 1.0
@@ -183,9 +184,10 @@ class Inspector:
         main = self.plan.main_video.stream
         while self._alive():
             self._tick()
-            if self.session.from_cache or self.session.state is State.FINISHED:
-                return True
-            if self.ledger.count(main) >= min(START_AFTER_SEGMENTS, self.plan.count(main)):
+            early = time.monotonic() - self._started < START_AFTER_S
+            done = self.session.from_cache or self.session.state is State.FINISHED
+            enough = min(START_AFTER_SEGMENTS, self.plan.count(main))
+            if not early and (done or self.ledger.count(main) >= enough):
                 return True
             self._stop.wait(POLL_S)
         return False
