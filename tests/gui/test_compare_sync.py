@@ -1,6 +1,6 @@
 """The compare view's sync with the real libmpv: the source file's player stays within one
-frame of the encode's player (playing a real session through the real server) while it
-plays, after a seek, at another speed and when paused. Both positions are read straight
+frame of the encode's player (playing a real session's package through the real server)
+while it plays, after a seek, at another speed and when paused. Both positions are read straight
 from mpv at the same moment (``compare_math.same_moment``). A position is the frame on show,
 so one frame apart is what two players on the same frame clock read half the time."""
 
@@ -12,10 +12,12 @@ import time
 import pytest
 from e2e.support import start_session
 from media import make_clip
+from procs import wait_until
 
 from viewra_desktop.app.compare_math import same_moment
 from viewra_desktop.app.compare_sync import CompareSync
 from viewra_desktop.app.player import create_player
+from viewra_desktop.core.session import State
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +31,9 @@ def players(qapp, media_dir, tmp_path):
     # 360p both sides: the follower decodes the source in real time even on a busy machine.
     clip = make_clip(media_dir, "sync-20s.mp4", 20)
     session, server, url = start_session(clip, tmp_path / "cache", "360p")
+    # Measured once the encoder has finished: on a busy 2-core machine its full-speed encode
+    # starves the two players, whose stalls would be measured instead of the sync's steps.
+    assert wait_until(lambda: session.state is State.FINISHED, 120), session.state
     leader = create_player(vo="null", ao="null")
     follower = create_player(vo="null", aid="no", cache="no")
     sync = CompareSync(leader, follower)
