@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime
 import functools
 import http.server
@@ -36,12 +37,12 @@ import mpv
 
 from viewra_desktop.core import layout
 from viewra_desktop.core.binaries import find_tools
-from viewra_desktop.core.commands import Output, ffmpeg_command, packager_command
+from viewra_desktop.core.commands import Output, ffmpeg_command, output_streams, packager_command
 from viewra_desktop.core.pipe import FifoPipe
 from viewra_desktop.core.plan import RunSpec, make_plan
 from viewra_desktop.core.player_options import MPV_OPTIONS
 from viewra_desktop.core.probe import probe
-from viewra_desktop.core.profiles import get_profile
+from viewra_desktop.core.profiles import CODECS, Profile, get_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / ".bench"
@@ -105,6 +106,7 @@ class Watch:
 
     @classmethod
     def create(cls, **options: str) -> Watch:
+        """A libmpv with the app's session options (and ``options``)."""
         player = mpv.MPV(vo="null", ao="null", **{**MPV_OPTIONS, **options})
         watch = cls(player)
         player.observe_property("time-pos", watch._on_time)
@@ -145,11 +147,21 @@ class Watch:
 
 
 @contextlib.contextmanager
-def serve(file: Path, cache: Path) -> Iterator[tuple[float, dict[str, str], subprocess.Popen]]:
-    """Start ``viewra-desktop serve``; yield (start time, URLs, process); stop it after."""
+def serve(
+    file: Path, cache: Path, *options: str
+) -> Iterator[tuple[float, dict[str, str], subprocess.Popen]]:
+    """Start ``viewra-desktop serve`` (``options``: else the 720p profile); yield (start
+    time, URLs, process); stop it after."""
     started = time.monotonic()
     proc = subprocess.Popen(
-        [*VIEWRA, "serve", str(file), "--profile", PROFILE, "--cache-dir", str(cache)],
+        [
+            *VIEWRA,
+            "serve",
+            str(file),
+            "--cache-dir",
+            str(cache),
+            *(options or ("--profile", PROFILE)),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -162,11 +174,11 @@ def serve(file: Path, cache: Path) -> Iterator[tuple[float, dict[str, str], subp
         proc.wait(30)
 
 
-def first_frame(file: Path, cache: Path) -> float:
-    """Seconds from starting serve to a running mpv's first frame."""
-    watch = Watch.create()
+def first_frame(file: Path, cache: Path, *options: str, vid: str = "auto") -> float:
+    """Seconds from starting serve to a running mpv's first frame (video track ``vid``)."""
+    watch = Watch.create(vid=vid)
     try:
-        with serve(file, cache) as (started, urls, _proc):
+        with serve(file, cache, *options) as (started, urls, _proc):
             watch.player.play(urls["dash"])
             hit = watch.wait(lambda _t: True, 60)
             assert hit is not None, "no frame"
@@ -187,13 +199,70 @@ def wait_complete(cache: Path, timeout: float = 600) -> None:
 # -- measures ----------------------------------------------------------------------------------
 
 
-def measure_first_frames(src: Path, runs: int, scratch: Path) -> list[float]:
+def measure_first_frames(
+    src: Path, runs: int, scratch: Path, *options: str, vid: str = "auto"
+) -> list[float]:
     results = []
     for index in range(runs):
         cache = scratch / f"ff-{index}"
-        results.append(first_frame(src, cache))
+        results.append(first_frame(src, cache, *options, vid=vid))
         shutil.rmtree(cache, ignore_errors=True)
     return results
+
+
+LADDER_PLAYED = "2"  # the ladder's 720p rung (of 1080p, 720p, 480p, 360p): a 720p window
+
+
+def measure_ladder_and_single(src: Path, runs: int, scratch: Path) -> dict[str, list[float]]:
+    """First frames of the ladder (playing its 720p rung) and of the 720p profile, in turns."""
+    found: dict[str, list[float]] = {"ladder": [], "single": []}
+    for index in range(runs):
+        for name, options, vid in (
+            ("ladder", ("--profile", "ladder"), LADDER_PLAYED), ("single", (), "auto")
+        ):  # fmt: skip
+            cache = scratch / f"lf-{name}-{index}"
+            found[name].append(first_frame(src, cache, *options, vid=vid))
+            shutil.rmtree(cache, ignore_errors=True)
+    return found
+
+
+def measure_codec_first_frames(src: Path, runs: int, scratch: Path) -> dict[str, list[float]]:
+    found: dict[str, list[float]] = {codec: [] for codec in CODECS}
+    for index in range(runs):
+        for codec in CODECS:
+            cache = scratch / f"cf-{codec}-{index}"
+            found[codec].append(first_frame(src, cache, "--profile", PROFILE, "--codec", codec))
+            shutil.rmtree(cache, ignore_errors=True)
+    return found
+
+
+def encode_speed(src: Path, scratch: Path, profile: Profile, seconds: float) -> float:
+    """Realtime factor of one ffmpeg encoding every rung of ``profile`` (one decode, each
+    rung into a file) over the first ``seconds`` of ``src``: the "all rungs at once" design."""
+    tools = find_tools()
+    plan = make_plan(probe(tools.ffprobe, str(src)), profile)
+    groups = output_streams(plan)
+    outputs = [Output(str(scratch / f"rung-{n}.mp4"), g) for n, g in enumerate(groups)]
+    last = plan.timeline.at(plan.main_video.stream.kind, seconds - 1e-6)
+    began = time.monotonic()
+    subprocess.run(
+        ffmpeg_command(tools.ffmpeg, plan, outputs, RunSpec(1, last)),
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    wall = time.monotonic() - began
+    for output in outputs:
+        Path(output.path).unlink(missing_ok=True)
+    return RunSpec(1, last).end_time(plan.timeline) / wall
+
+
+def measure_encode_total(src: Path, scratch: Path, *options: str) -> float:
+    """Seconds from starting serve to a finished package (no player)."""
+    cache = scratch / "total"
+    with serve(src, cache, *options) as (started, _urls, _proc):
+        wait_complete(cache)
+        seconds = time.monotonic() - started
+    shutil.rmtree(cache, ignore_errors=True)
+    return seconds
 
 
 SEEK_RUN_S = 0.5  # a seek counts as done once the clock has run this far from the target
@@ -253,12 +322,12 @@ class Smooth:
     biggest_step: float  # largest jump between two reported positions
 
 
-def measure_smooth(src: Path, scratch: Path, name: str) -> Smooth:
+def measure_smooth(src: Path, scratch: Path, name: str, *options: str, vid: str = "auto") -> Smooth:
     """Play the whole clip at 1x while it encodes."""
     cache = scratch / f"smooth-{name}"
-    watch = Watch.create()
+    watch = Watch.create(vid=vid)
     try:
-        with serve(src, cache) as (_started, urls, _proc):
+        with serve(src, cache, *options) as (_started, urls, _proc):
             began = time.monotonic()
             watch.player.play(urls["dash"])
             assert watch.ended.wait(600), "playback did not end"
@@ -511,7 +580,45 @@ def main(argv: list[str] | None = None) -> int:
             f"{min(ratios):.3f}–{max(ratios):.3f}; ≥ {batches} metrics batches during each)",
             "—",
         ))  # fmt: skip
+        ladder_first = measure_ladder_and_single(hd, args.runs, scratch)
+        ladder_ratio = statistics.median(ladder_first["ladder"]) / statistics.median(
+            ladder_first["single"]
+        )
+        rows.append((
+            "first frame, ladder 1080p–360p playing its 720p rung (÷ the 720p profile's, "
+            "in turns)", "≤ 1.25×",
+            f"{_stats(ladder_first['ladder'])}; 720p profile {_stats(ladder_first['single'])}: "
+            f"{ladder_ratio:.2f}×", "—",
+        ))  # fmt: skip
+        codec_first = measure_codec_first_frames(hd, max(1, args.runs // 2), scratch)
+        rows.append((
+            "first frame per codec, 720p profile", "—",
+            "; ".join(f"{codec} {_stats(v)}" for codec, v in codec_first.items()), "—",
+        ))  # fmt: skip
+        all_at_once = {
+            preset: encode_speed(hd, scratch, dataclasses.replace(get_profile("ladder"),
+                                                                 preset=preset), 20.0)
+            for preset in ("veryfast", "superfast", "ultrafast")
+        }  # fmt: skip
+        single = encode_speed(hd, scratch, get_profile(PROFILE), 20.0)
+        rows.append((
+            "design \"all rungs at once\": realtime factor of one ffmpeg encoding the 4 rungs "
+            "(first 20 s)", "≥ 1× to play at 1×",
+            ", ".join(f"{p} {x:.2f}×" for p, x in all_at_once.items())
+            + f"; the 720p rung alone (veryfast) {single:.2f}×", "—",
+        ))  # fmt: skip
         if not args.quick:
+            ladder_total = measure_encode_total(hd, scratch, "--profile", "ladder")
+            single_total = measure_encode_total(hd, scratch)
+            smooth = measure_smooth(hd, scratch, "ladder", "--profile", "ladder", vid=LADDER_PLAYED)
+            rows.append((
+                "ladder 1080p30 60 s at 1× while encoding (design \"the rung played first\"): "
+                "waits after the first frame, jumps, end; whole encode ÷ the 720p profile's",
+                "0 waits",
+                f"{smooth.pauses} waits, {smooth.backward} jumps, ended at {smooth.last:.2f}/"
+                f"{smooth.duration:.2f} s; whole encode {ladder_total:.1f} s ÷ {single_total:.1f} s"
+                f" = {ladder_total / single_total:.2f}×", "—",
+            ))  # fmt: skip
             for name, src, label in (("hd", hd, "1080p30 60 s"), ("uhd", uhd, "4K60 20 s")):
                 smooth = measure_smooth(src, scratch, name)
                 rows.append((

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import __version__
 from .core.errors import ViewraError
 from .core.paths import app_paths, setup_logging
-from .core.profiles import CODECS, DEFAULT_CODEC, DEFAULT_PROFILE, PROFILES
+from .core.profiles import CODECS, DEFAULT_PROFILE, PROFILES
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +21,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile",
         default=None,
-        choices=list(PROFILES),
-        help=f"quality profile (default: {DEFAULT_PROFILE})",
+        help=f"quality profile: {', '.join(PROFILES)} or one of yours (default: {DEFAULT_PROFILE})",
+    )
+    parser.add_argument(
+        "--codec",
+        default=None,
+        choices=list(CODECS),
+        help="video codec, instead of the profile's",
     )
     parser.add_argument("--cache-dir", type=Path, default=None, help="cache folder to use")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
@@ -47,10 +52,7 @@ def stats_parser() -> argparse.ArgumentParser:
         "CSV: stream, segment, start, duration, bytes, kbps and the quality metrics.",
     )
     parser.add_argument("file", metavar="FILE", help="the video that was encoded")
-    parser.add_argument(
-        "--codec", default=DEFAULT_CODEC, choices=list(CODECS), help="video codec of the encode"
-    )
-    _common(parser)
+    _common(parser)  # --profile, --codec and --cache-dir name the entry
     return parser
 
 
@@ -78,7 +80,12 @@ def main(argv: list[str] | None = None) -> int:
             from .serve import run_serve
 
             return run_serve(
-                args.file, args.profile or DEFAULT_PROFILE, args.port, args.cache_dir, paths
+                args.file,
+                args.profile or DEFAULT_PROFILE,
+                args.port,
+                args.cache_dir,
+                paths,
+                codec=args.codec,
             )
         if args_list[:1] == ["stats"]:
             args = stats_parser().parse_args(args_list[1:])

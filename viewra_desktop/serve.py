@@ -50,7 +50,12 @@ def announcement(session: Session, url: str) -> dict[str, object]:
 
 
 def run_serve(
-    file: str, profile_name: str, port: int, cache_dir: Path | None, paths: AppPaths
+    file: str,
+    profile_name: str,
+    port: int,
+    cache_dir: Path | None,
+    paths: AppPaths,
+    codec: str | None = None,
 ) -> int:
     stop = threading.Event()
 
@@ -69,7 +74,7 @@ def run_serve(
         if serving.is_set() and state is State.FAILED and session.failure is not None:
             print(f"viewra-desktop: {session.failure.message}", file=sys.stderr, flush=True)
 
-    profile = get_profile(profile_name)
+    profile = get_profile(profile_name).with_codec(codec)
     cache = Cache(cache_dir or paths.cache)
     cache.ensure()
     cache.sweep()

@@ -25,17 +25,20 @@ logger = logging.getLogger(__name__)
 
 
 def run_stats(
-    file: str, profile_name: str, codec: str, cache_dir: Path | None, paths: AppPaths
+    file: str, profile_name: str, codec: str | None, cache_dir: Path | None, paths: AppPaths
 ) -> int:
-    profile = get_profile(profile_name)
+    profile = get_profile(profile_name).with_codec(codec)  # as serve and the window name it
     media = probe(find_tools().ffprobe, file)
-    plan = make_plan(media, profile)
+    try:
+        plan = make_plan(media, profile)
+    except ValueError as exc:
+        raise ViewraError(f"{Path(file).name}: {exc}.") from exc
     cache = Cache(cache_dir or paths.cache)
-    entry = cache.entry(session_key(media.path, profile.name))
+    entry = cache.entry(session_key(media.path, profile.fingerprint()))
     if not (entry.path / layout.MPD).is_file():
         raise ViewraError(
             f"{Path(file).name} has not been encoded with the {profile.name} profile "
-            f"({codec}) in {cache.root}: open it in Viewra Desktop or with "
+            f"({profile.codec}) in {cache.root}: open it in Viewra Desktop or with "
             "'viewra-desktop serve' first."
         )
     logger.info("stats of %s from %s", file, entry.path)

@@ -63,8 +63,9 @@ def test_empty_file(tmp_path, _isolated_home):
 def test_unknown_profile(media_dir, _isolated_home):
     clip = make_clip(media_dir, "clip2.mp4", 2)
     code, _out, err, _took = _serve(str(clip), "--profile", "4k", home=_isolated_home)
-    assert code == 2  # argparse: usage error
-    assert "invalid choice" in err
+    assert code == 1  # one sentence naming the profiles there are (the user's too)
+    assert err.startswith("viewra-desktop: There is no profile named '4k'") and "ladder" in err
+    assert "Traceback" not in err
 
 
 def test_version(_isolated_home):

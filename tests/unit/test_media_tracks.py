@@ -141,9 +141,9 @@ def test_drawn_subtitles_go_through_a_filter_graph_with_the_video():
     argv = ffmpeg_command("/ffmpeg", plan, [Output("/p", plan.segmented)], RunSpec())
     graph = argv[argv.index("-filter_complex") + 1]
     assert graph.startswith("[0:0][0:6]overlay=eof_action=pass:repeatlast=0,")
-    assert graph.endswith("[drawn0]") and "lut3d=" in graph  # the HDR source is tone-mapped
+    assert graph.endswith("[v0]") and "lut3d=" in graph  # the HDR source is tone-mapped
     assert argv[argv.index("-filter_complex") + 2 : argv.index("-filter_complex") + 4] == [
-        "-map", "[drawn0]"
+        "-map", "[v0]"
     ]  # fmt: skip
     assert "-filter:v:0" not in argv and "0:0" not in argv
     plain = make_plan(film(), get_profile("720p"))

@@ -9,8 +9,9 @@ from fractions import Fraction
 import pytest
 
 from viewra_desktop.core import plan as plan_module
-from viewra_desktop.core.plan import MIN_TAIL_S, h264_level, make_grid, make_plan
+from viewra_desktop.core.plan import MIN_TAIL_S, make_grid, make_plan
 from viewra_desktop.core.profiles import PROFILES, UnknownProfileError, get_profile
+from viewra_desktop.core.renditions import h264_level
 from viewra_desktop.core.streams import StreamKind, audio, video
 
 from .factories import make_media, recorded_media

@@ -67,12 +67,12 @@ def test_a_far_seek_restarts_the_run():
     run = at(4, 10)  # encoding at 8 s
     done = Done().video_range(1, 9)
     assert policy.seek(TIMELINE, done, run, (V, 40), 2.0, False) == Seek(40)
-    assert policy.seek_run(TIMELINE, STREAMS, done, 40) == RunSpec(40, low_delay=True)
+    assert policy.seek_run(TIMELINE, STREAMS, done, 40, V) == RunSpec(40, low_delay=True)
 
 
 def test_a_seek_run_ends_where_a_done_range_begins():
     done = Done().video_range(1, 9).video_range(50, 55)
-    assert policy.seek_run(TIMELINE, STREAMS, done, 40) == RunSpec(40, 49, low_delay=True)
+    assert policy.seek_run(TIMELINE, STREAMS, done, 40, V) == RunSpec(40, 49, low_delay=True)
 
 
 def test_a_far_seek_in_audio_restarts_at_the_video_segment_holding_it():
@@ -168,16 +168,71 @@ def test_the_real_end_bounds_the_gaps():
 
 def test_a_run_that_meets_a_done_range_stops():
     done = Done().video_range(1, 3).video_range(20, 61)
-    assert policy.reached_done_range(TIMELINE, STREAMS, done, at(4, 20))
-    assert not policy.reached_done_range(TIMELINE, STREAMS, done, at(4, 19))
+    assert policy.reached_done_range(TIMELINE, done, at(4, 20))
+    assert not policy.reached_done_range(TIMELINE, done, at(4, 19))
 
 
 def test_a_run_does_not_stop_while_the_audio_of_its_next_segment_is_missing():
     done = Done().video_range(20, 61)
     done.numbers[A].discard(TIMELINE.first_from(A.kind, TIMELINE.span(V.kind, 20)[0]))
-    assert not policy.reached_done_range(TIMELINE, STREAMS, done, at(4, 20))
+    assert not policy.reached_done_range(TIMELINE, done, at(4, 20))
 
 
 def test_a_run_at_the_end_has_not_met_anything():
     done = Done().video_range(1, 61)
-    assert not policy.reached_done_range(TIMELINE, STREAMS, done, at(40, 62, audio_next=121))
+    assert not policy.reached_done_range(TIMELINE, done, at(40, 62, audio_next=121))
+
+
+# -- a ladder: the rendition played first, the others after ----------------------------------
+
+V1 = video(1)
+LADDER = (V, V1, A)
+
+
+def ladder_done() -> Done:
+    return Done({V: set(), V1: set(), A: set()})
+
+
+def test_after_the_fast_start_the_rendition_played_and_the_audio_come_first():
+    done = ladder_done()
+    for stream in LADDER:
+        done.numbers[stream].update(range(1, 4) if stream is not A else range(1, 5))
+    assert policy.first_run(TIMELINE).streams == ()  # the first run makes every rendition
+    assert policy.next_run(TIMELINE, LADDER, done, V1) == RunSpec(4, streams=(V1, A))
+    done.numbers[V1].update(range(4, 62))
+    done.numbers[A].update(range(5, 121))
+    # Then the others, together (one decode for all of them).
+    assert policy.next_run(TIMELINE, LADDER, done, V1) == RunSpec(4, streams=(V,))
+    done.numbers[V].update(range(4, 62))
+    assert policy.next_run(TIMELINE, LADDER, done, V1) is None
+
+
+def test_switching_to_a_rendition_not_made_there_starts_it_like_a_seek():
+    done = ladder_done()
+    done.numbers[V1].update(range(1, 30))
+    done.numbers[A].update(range(1, 58))
+    run = RunView(RunSpec(20, streams=(V1, A)), {V1: 30, A: 58})
+    decision = policy.seek(TIMELINE, done, run, (V, 25), 3.0, False)
+    assert decision == Seek(25)
+    wanted = policy.Wanted()
+    wanted.set(V, 25)
+    assert wanted.watched(V1) == V
+    assert wanted.restart(TIMELINE, LADDER, done, run, 3.0, False) == RunSpec(
+        25, low_delay=True, streams=(V, A)
+    )
+
+
+def test_only_a_request_past_the_first_segment_tells_which_rendition_plays():
+    wanted = policy.Wanted()
+    wanted.set(V1, 1)  # a player opening the manifest reads segment 1 of every rendition
+    assert wanted.watched(V) == V
+    wanted.set(V1, 2)
+    assert wanted.watched(V) == V1
+    wanted.set(A, 9)
+    assert wanted.watched(V) == V1
+
+
+def test_a_run_of_one_rendition_is_not_heading_for_another():
+    run = RunView(RunSpec(4, streams=(V1, A)), {V1: 10, A: 20})
+    assert not policy.heading_for(TIMELINE, run, V, 10, 5.0)
+    assert policy.heading_for(TIMELINE, run, V1, 10, 5.0)

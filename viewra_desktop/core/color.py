@@ -75,8 +75,14 @@ def setparams(color: Color) -> str | None:
     return "setparams=" + ":".join(f"{k}={v}" for k, v in values) if values else None
 
 
-def output_color(video: VideoStream) -> Color:
-    """The colour of an 8-bit H.264 encode of ``video``."""
+HDR_KEPT = (PQ, HLG)
+
+
+def output_color(video: VideoStream, keep_hdr: bool = False) -> Color:
+    """The colour of an encode of ``video``: 8-bit, tone-mapped from HDR, unless
+    ``keep_hdr`` (a 10-bit encode that can carry it), which keeps HDR and its tags."""
+    if video.hdr in (PQ, HLG) and keep_hdr:
+        return Color("bt2020", video.hdr, "bt2020nc", video.color_range or "tv")
     if video.hdr in (PQ, HLG):
         return Color(SDR_BT709.primaries, SDR_BT709.transfer, SDR_BT709.matrix, "tv", video.hdr)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import layout
+from . import encoders, layout
 from .color import setparams
-from .plan import AudioTrack, Plan, RunSpec, VideoRendition
+from .plan import AudioTrack, Plan, RunSpec
+from .renditions import VideoRendition
 from .streams import StreamId, StreamKind
 
 PROGRESS_PERIOD_S = 0.5
@@ -82,18 +83,26 @@ def _skip_filter(skip: float, audio: bool = False) -> list[str]:
     return [f"{prefix}trim=start={_fmt(skip)}", f"{prefix}setpts=PTS-{_fmt(skip)}/TB"]
 
 
-def video_filters(plan: Plan, rendition: VideoRendition, skip: float = 0.0) -> str:
+def _common_filters(plan: Plan, skip: float) -> list[str]:
+    """What every rendition of a run needs, before it is sized: dropped frames gone,
+    interlaced frames deinterlaced, a very high frame rate capped."""
     video = plan.media.video
     filters = _skip_filter(skip)  # first, so dropped frames are not filtered
     if video is not None and video.interlaced:
         filters.append("bwdif=mode=send_frame:deint=interlaced")  # only frames marked interlaced
-    if rendition.frame_rate:
-        filters.append(f"fps={_fmt(rendition.frame_rate)}")  # cap very high frame rates
+    frame_rate = plan.main_video.frame_rate
+    if frame_rate:
+        filters.append(f"fps={_fmt(frame_rate)}")  # cap very high frame rates
+    return filters
+
+
+def _rendition_filters(rendition: VideoRendition) -> list[str]:
+    """One rendition's size, colour and pixel format."""
     # ffmpeg has already applied rotation (autorotate); scale to the planned display size.
     size = f"scale={rendition.width}:{rendition.height}:flags=bicubic"
     color = rendition.color
     if color.tone_map:
-        filters += [
+        filters = [
             # BT.2020 Y'CbCr to full-range 16-bit R'G'B', at the output size (fewer pixels).
             f"{size}:in_color_matrix=bt2020:in_range=tv:out_range=pc",
             "format=gbrp16le",
@@ -102,13 +111,48 @@ def video_filters(plan: Plan, rendition: VideoRendition, skip: float = 0.0) -> s
             "scale=out_color_matrix=bt709:out_range=tv",
         ]
     else:
-        filters.append(f"{size}:out_range=pc" if color.full_range else size)
+        filters = [f"{size}:out_range=pc" if color.full_range else size]
     filters.append("setsar=1")  # square pixels: the size above already holds the aspect ratio
-    filters.append("format=yuv420p")  # 8-bit 4:2:0, what every H.264 decoder plays
-    tags = setparams(color)  # the colour tags x264 writes (color.Color)
+    # 4:2:0, what every decoder plays: 8-bit, or 10-bit for an encode that keeps HDR.
+    filters.append("format=yuv420p10le" if rendition.ten_bit else "format=yuv420p")
+    tags = setparams(color)  # the colour tags the encoder writes (color.Color)
     if tags:
         filters.append(tags)
-    return ",".join(filters)
+    return filters
+
+
+def video_filters(plan: Plan, rendition: VideoRendition, skip: float = 0.0) -> str:
+    """The filter chain of a rendition encoded on its own from the source."""
+    return ",".join(_common_filters(plan, skip) + _rendition_filters(rendition))
+
+
+def video_graph(
+    plan: Plan, videos: Sequence[StreamId], skip: float
+) -> tuple[str | None, dict[StreamId, str]]:
+    """A filter graph for several renditions from one decode (split, then each its size),
+    or for picture subtitles drawn in; with each rendition's output label. (None, {}) when
+    one rendition is filtered on its own."""
+    media = plan.media
+    assert media.video is not None
+    if len(videos) <= 1 and plan.burn_in is None:
+        return None, {}
+    head = f"[0:{media.video.index}]"
+    steps = _common_filters(plan, skip)
+    if plan.burn_in is not None:
+        # Picture subtitles: ffmpeg turns the subtitle stream into pictures to overlay.
+        head += f"[0:{plan.burn_in.index}]"
+        steps.insert(0, "overlay=eof_action=pass:repeatlast=0")
+    labels = {stream: f"[v{number}]" for number, stream in enumerate(videos)}
+    if len(videos) == 1:
+        (stream,) = videos
+        chain = ",".join(steps + _rendition_filters(plan.rendition(stream)))
+        return f"{head}{chain}{labels[stream]}", labels
+    split = "".join(f"[s{n}]" for n in range(len(videos)))
+    graph = head + ",".join([*steps, f"split={len(videos)}"]) + split
+    for number, stream in enumerate(videos):
+        chain = ",".join(_rendition_filters(plan.rendition(stream)))
+        graph += f";[s{number}]{chain}{labels[stream]}"
+    return graph, labels
 
 
 @dataclass(frozen=True)
@@ -120,12 +164,19 @@ class Output:
     streams: tuple[StreamId, ...]
 
 
-def output_streams(plan: Plan) -> tuple[tuple[StreamId, ...], ...]:
-    """Which streams share an ffmpeg output, and so a pipe: each video rendition has its own
-    (several video tracks in one fragmented MP4 through a pipe is untried); the audio tracks
-    ride in the first one."""
-    groups = [[rendition.stream] for rendition in plan.video]
-    groups[0] += [track.stream for track in plan.audio]
+def output_streams(
+    plan: Plan, streams: Sequence[StreamId] | None = None
+) -> tuple[tuple[StreamId, ...], ...]:
+    """Which of ``streams`` (default: all of the plan's) share an ffmpeg output, and so a
+    pipe: each video rendition has its own (several video tracks in one fragmented MP4
+    through a pipe is untried); the audio tracks ride in the first one."""
+    wanted = plan.segmented if streams is None else tuple(streams)
+    groups = [[s] for s in wanted if s.kind is StreamKind.VIDEO]
+    audio = [s for s in wanted if s.kind is StreamKind.AUDIO]
+    if groups:
+        groups[0] += audio
+    elif audio:
+        groups = [audio]
     return tuple(tuple(group) for group in groups)
 
 
@@ -148,12 +199,18 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, outputs: Sequence[Output], run: RunS
     if seek > 0:
         argv += ["-ss", _fmt(seek)]  # input seeking: fast, and exact since we re-encode
     argv += ["-i", "file:" + media.path]  # "file:" keeps a colon in a name from being a protocol
+    videos = [s for output in outputs for s in output.streams if s.kind is StreamKind.VIDEO]
+    graph, labels = video_graph(plan, videos, skip)
+    if graph is not None:
+        argv += ["-filter_complex", graph]
     for output in outputs:
-        argv += _output_args(plan, output, run, skip)
+        argv += _output_args(plan, output, run, skip, labels)
     return argv
 
 
-def _output_args(plan: Plan, output: Output, run: RunSpec, skip: float) -> list[str]:
+def _output_args(
+    plan: Plan, output: Output, run: RunSpec, skip: float, labels: dict[StreamId, str]
+) -> list[str]:
     media = plan.media
     assert media.video is not None
     timeline = plan.timeline
@@ -162,22 +219,13 @@ def _output_args(plan: Plan, output: Output, run: RunSpec, skip: float) -> list[
     renditions = [plan.rendition(s) for s in output.streams if s.kind is StreamKind.VIDEO]
     tracks = [plan.track(s) for s in output.streams if s.kind is StreamKind.AUDIO]
     argv: list[str] = []
-    for number, stream in enumerate(output.streams):
-        if stream.kind is StreamKind.VIDEO and plan.burn_in is not None:
-            # Picture subtitles drawn in: the video through a filter graph with the
-            # subtitle stream (ffmpeg turns it into pictures), then this output's filters.
-            chain = video_filters(plan, plan.rendition(stream), skip)
-            graph = (
-                f"[0:{media.video.index}][0:{plan.burn_in.index}]"
-                f"overlay=eof_action=pass:repeatlast=0,{chain}[drawn{number}]"
-            )
-            argv += ["-filter_complex", graph, "-map", f"[drawn{number}]"]
-            continue
-        if stream.kind is StreamKind.VIDEO:
-            index = media.video.index
+    for stream in output.streams:
+        if stream in labels:
+            argv += ["-map", labels[stream]]  # from the filter graph
+        elif stream.kind is StreamKind.VIDEO:
+            argv += ["-map", f"0:{media.video.index}"]
         else:
-            index = plan.track(stream).source.index
-        argv += ["-map", f"0:{index}"]
+            argv += ["-map", f"0:{plan.track(stream).source.index}"]
     argv += [
         "-map_metadata", "-1",  # the package carries no source tags
         "-map_chapters", "-1",
@@ -185,7 +233,8 @@ def _output_args(plan: Plan, output: Output, run: RunSpec, skip: float) -> list[
         "-t", _fmt(length),  # exactly this run's part of the planned timeline
     ]  # fmt: skip
     for number, rendition in enumerate(renditions):
-        argv += _video_args(plan, rendition, f"v:{number}", run, skip)
+        filtered = rendition.stream in labels  # in the graph, or its own chain here
+        argv += _video_args(plan, rendition, f"v:{number}", run, skip, filtered)
     for number, track in enumerate(tracks):
         argv += _audio_args(plan, track, f"a:{number}", run, skip)
     if start > 0:
@@ -221,39 +270,31 @@ def _no_b_frames(plan: Plan) -> bool:
     return plan.media.video is not None and plan.media.video.variable_rate
 
 
+def _video_reorders(plan: Plan) -> bool:
+    """Does the video have decode times before its presentation (H.264 and HEVC B-frames)?
+    VP9 and AV1 in MP4 have none."""
+    return plan.main_video.codec in ("h264", "hevc") and not _no_b_frames(plan)
+
+
 def _video_args(
-    plan: Plan, rendition: VideoRendition, spec: str, run: RunSpec, skip: float
+    plan: Plan, rendition: VideoRendition, spec: str, run: RunSpec, skip: float, filtered: bool
 ) -> list[str]:
-    maxrate = rendition.maxrate_kbps
-    # Large enough never to add a keyframe of its own: keyframes come only from the grid.
-    keyint = 100_000
-    # Drawn subtitles: the filters are in the graph that draws them (see _output_args).
-    filters = [] if plan.burn_in else [f"-filter:{spec}", video_filters(plan, rendition, skip)]
-    argv = [
+    encoder = rendition.encoder
+    keyframes = keyframe_expr(run.grid(plan.timeline))
+    filters = [] if filtered else [f"-filter:{spec}", video_filters(plan, rendition, skip)]
+    return [
         *filters,
         # The encoder's clock: by default 1/frame rate, which moves every frame time onto
         # that rate's ticks, so variable-rate video loses the frames that land on a taken
         # tick, and a run loses its last frame when the source's frames sit between ticks.
         f"-enc_time_base:{spec}", ENCODER_TIME_BASE,
-        f"-c:{spec}", "libx264",
-        f"-preset:{spec}", plan.profile.preset,
-        f"-crf:{spec}", str(plan.profile.crf),
-        f"-maxrate:{spec}", f"{maxrate}k",  # a cap so peaks stay streamable
-        f"-bufsize:{spec}", f"{maxrate * 2}k",
-        f"-profile:{spec}", "high",
-        f"-level:{spec}", f"{rendition.level / 10:.1f}",  # matches the manifests' codecs
-        f"-force_key_frames:{spec}", keyframe_expr(run.grid(plan.timeline)),  # on the grid
-        f"-sc_threshold:{spec}", "0",  # no scene-cut keyframes between grid times
-        f"-g:{spec}", str(keyint),
+        f"-c:{spec}", encoder.name,
+        *encoders.speed_args(encoder, plan.profile.preset, spec),
+        *encoders.rate_args(encoder, rendition.rate, spec),  # capped: peaks stay streamable
+        *encoders.profile_args(encoder, rendition.level, rendition.ten_bit, spec),
+        *encoders.keyframe_args(encoder, keyframes, spec),  # a keyframe on every grid time
+        *encoders.tuning_args(encoder, run.low_delay, run.fast_start, _no_b_frames(plan), spec),
     ]  # fmt: skip
-    if _no_b_frames(plan):
-        argv += [f"-bf:{spec}", "0"]
-    if run.low_delay or run.fast_start:
-        x264 = ["sync-lookahead=0", "sliced-threads=1"]
-        if run.fast_start:
-            x264 += ["subme=1", "me=dia", "partitions=none"]
-        argv += [f"-rc-lookahead:{spec}", "0", f"-x264-params:{spec}", ":".join(x264)]
-    return argv
 
 
 def _audio_args(plan: Plan, track: AudioTrack, spec: str, run: RunSpec, skip: float) -> list[str]:
@@ -263,10 +304,14 @@ def _audio_args(plan: Plan, track: AudioTrack, spec: str, run: RunSpec, skip: fl
     # AAC priming puts the first packet 1024 samples early; mid-timeline that would start a
     # sliver of a segment before the run's start, so start the audio late by as much (21 ms).
     # At 0 the muxer shifts every stream to hide it, which B-frames (video decoded before 0)
-    # hide in turn; without them, start the audio late there too.
-    first_pts = 1024 if start > 0 or _no_b_frames(plan) else 0
+    # hide in turn; without them (or with VP9 and AV1), start the audio late there too.
+    late = start > 0 or not _video_reorders(plan)
+    first_pts = encoders.PRIMING[track.codec] if late else 0
+    surround = (
+        ["-mapping_family:" + spec, "1"] if track.codec == "opus" and track.channels > 2 else []
+    )
     return [
-        f"-c:{spec}", "aac",
+        f"-c:{spec}", encoders.AUDIO[track.codec],
         f"-b:{spec}", f"{track.kbps}k",
         f"-ac:{spec}", str(track.channels),
         f"-ar:{spec}", str(track.sample_rate),
@@ -279,6 +324,7 @@ def _audio_args(plan: Plan, track: AudioTrack, spec: str, run: RunSpec, skip: fl
             f"aformat=channel_layouts={AAC_LAYOUTS[track.channels]}",
             f"apad=whole_dur={_fmt(length)}",
         ]),
+        *surround,  # Opus 5.1: the Vorbis channel order
     ]  # fmt: skip
 
 

@@ -40,7 +40,7 @@ def collect(run: Run, ledger: Ledger, final: bool = False) -> bool:
     if not run.accepting:
         return False
     changed = False
-    for stream in ledger.streams:
+    for stream in run.streams:
         folder = run.folder / layout.run_segments(stream)
         try:
             numbers = [layout.run_segment_number(entry.name) for entry in os.scandir(folder)]
@@ -118,7 +118,7 @@ def take_ended(run: Run, ledger: Ledger) -> bool:
     changed = collect(run, ledger, final=whole)
     if whole and run.spec.last is None:
         position = run.position()
-        for stream in ledger.streams:
+        for stream in run.streams:
             ledger.set_end(stream, min(run.plan.count(stream), position[stream] - 1))
     run.stop()
     return changed

@@ -38,6 +38,15 @@ class Track:
     stream: StreamId
     durations: tuple[float, ...]  # seconds, segment ``start_number`` first
     start_number: int = 1
+    sizes: tuple[int, ...] = ()  # bytes of each segment, once they are all made
+
+    def measured(self) -> tuple[int, int] | None:
+        """(peak, average) bits per second of its segments, when their sizes are known."""
+        if not self.sizes or len(self.sizes) != len(self.durations):
+            return None
+        rates = [8 * b / d for b, d in zip(self.sizes, self.durations, strict=True) if d > 0]
+        average = 8 * sum(self.sizes) / max(sum(self.durations), 1e-9)
+        return round(max(rates, default=average)), round(average)
 
     @property
     def playlist(self) -> str:
@@ -52,14 +61,40 @@ class Track:
 
 
 def tracks_for(
-    plan: Plan, durations: Mapping[StreamId, Sequence[float]] | None = None
+    plan: Plan,
+    durations: Mapping[StreamId, Sequence[float]] | None = None,
+    sizes: Mapping[StreamId, Sequence[int]] | None = None,
 ) -> tuple[Track, ...]:
-    """A track per segmented stream of the plan: the planned durations, or ``durations``."""
-    known = durations or {}
+    """A track per segmented stream of the plan: the planned durations, or ``durations``
+    (and the segments' ``sizes``, which give the measured bandwidths)."""
+    known, bytes_ = durations or {}, sizes or {}
     return tuple(
-        Track(stream, tuple(known.get(stream) or plan.durations(stream)))
+        Track(
+            stream,
+            tuple(known.get(stream) or plan.durations(stream)),
+            1,
+            tuple(bytes_.get(stream, ())),
+        )  # fmt: skip
         for stream in plan.segmented
     )
+
+
+def _bandwidths(plan: Plan, track: Track) -> tuple[int, int]:
+    """(peak, average) bits per second: measured from the segments, else from the plan."""
+    measured = track.measured()
+    if measured is not None:
+        return measured
+    if track.stream.kind is StreamKind.VIDEO:
+        video = plan.rendition(track.stream)
+        average = 1000 * (video.bitrate_kbps or video.maxrate_kbps // 2)
+        return video.bandwidth, average
+    audio = plan.track(track.stream)
+    return audio.bandwidth, audio.bandwidth
+
+
+def _frame_rate(plan: Plan) -> float:
+    video = plan.main_video
+    return video.frame_rate or (plan.media.video.frame_rate if plan.media.video else 0.0)
 
 
 def _of_kind(tracks: Sequence[Track], kind: StreamKind) -> list[Track]:
@@ -133,12 +168,13 @@ def render_mpd(plan: Plan, tracks: Sequence[Track], texts: Sequence[TextTrack] =
         f'  <Period id="0" start="PT0S" duration="{_iso_duration(duration)}">',
         _adaptation_set(0, StreamKind.VIDEO),
     ]
+    rate = f' frameRate="{_frame_rate(plan):.3f}"' if _frame_rate(plan) else ""
     for track in _of_kind(tracks, StreamKind.VIDEO):
         video = plan.rendition(track.stream)
         lines += [
             f'      <Representation id="{layout.name(track.stream)}" '
-            f'bandwidth="{video.bandwidth}" codecs="{video.codecs}" '
-            f'width="{video.width}" height="{video.height}" sar="1:1">',
+            f'bandwidth="{_bandwidths(plan, track)[0]}" codecs="{video.codecs}" '
+            f'width="{video.width}" height="{video.height}"{rate} sar="1:1">',
             *_segment_template(track, "        "),
             "      </Representation>",
         ]
@@ -151,7 +187,7 @@ def render_mpd(plan: Plan, tracks: Sequence[Track], texts: Sequence[TextTrack] =
             _adaptation_set(number, StreamKind.AUDIO, lang),
             *_role_and_label(audio.role, audio.label),
             f'      <Representation id="{layout.name(track.stream)}" '
-            f'bandwidth="{audio.bandwidth}" codecs="{audio.codecs}" '
+            f'bandwidth="{_bandwidths(plan, track)[0]}" codecs="{audio.codecs}" '
             f'audioSamplingRate="{audio.sample_rate}">',
             "        <AudioChannelConfiguration "
             'schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" '
@@ -295,15 +331,21 @@ def render_master_playlist(
             f"URI={_quoted(layout.playlist(text.stream))}"
         )
     audio_codecs = sorted({a.codecs for a in audio_tracks})
-    audio_bandwidth = max((a.bandwidth for a in audio_tracks), default=0)
+    # A variant plays with any one of the audio renditions: count the largest.
+    audio_rates = [_bandwidths(plan, t) for t in _of_kind(tracks, StreamKind.AUDIO)]
+    audio_peak = max((peak for peak, _ in audio_rates), default=0)
+    audio_average = max((average for _, average in audio_rates), default=0)
     groups = f",AUDIO={_quoted(AUDIO_GROUP)}" if audio_tracks else ""
     groups += f",SUBTITLES={_quoted(TEXT_GROUP)}" if texts else ""
+    rate = f",FRAME-RATE={_frame_rate(plan):.3f}" if _frame_rate(plan) else ""
     for track in _of_kind(tracks, StreamKind.VIDEO):
         video = plan.rendition(track.stream)
         codecs = ",".join([video.codecs, *audio_codecs])
+        peak, average = _bandwidths(plan, track)
         lines += [
-            f'#EXT-X-STREAM-INF:BANDWIDTH={video.bandwidth + audio_bandwidth},CODECS="{codecs}",'
-            f"RESOLUTION={video.width}x{video.height}{groups}",
+            f"#EXT-X-STREAM-INF:BANDWIDTH={peak + audio_peak},"
+            f"AVERAGE-BANDWIDTH={average + audio_average},"
+            f'CODECS="{codecs}",RESOLUTION={video.width}x{video.height}{rate}{groups}',
             track.playlist,
         ]
     if plan.image is not None:  # RESOLUTION: one thumbnail's (the sheet's is in the playlist)

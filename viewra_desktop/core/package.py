@@ -25,6 +25,7 @@ from .files import write_atomically
 from .ledger import Ledger
 from .manifests import tracks_for, write_manifests
 from .plan import Plan, TextTrack
+from .streams import StreamId
 
 
 class PackageError(ViewraError):
@@ -74,7 +75,8 @@ def finish(entry: CacheEntry, plan: Plan, ledger: Ledger, record: dict[str, Any]
     if plan.media.chapters:
         whole.append(layout.CHAPTERS)
     try:
-        write_manifests(entry.path, plan, tracks_for(plan, by_stream), texts)
+        sizes = {s: _sizes(entry, s, counts[s]) for s in ledger.streams}
+        write_manifests(entry.path, plan, tracks_for(plan, by_stream, sizes), texts)
         entry.mark_complete(
             dict(
                 record,
@@ -86,6 +88,11 @@ def finish(entry: CacheEntry, plan: Plan, ledger: Ledger, record: dict[str, Any]
     except OSError as exc:
         raise PackageError(f"The finished package could not be written: {exc}.") from exc
     shutil.rmtree(entry.work, ignore_errors=True)
+
+
+def _sizes(entry: CacheEntry, stream: StreamId, count: int) -> list[int]:
+    """The bytes of each segment of ``stream`` (the manifests' measured bandwidths)."""
+    return [(entry.path / layout.segment(stream, n)).stat().st_size for n in range(1, count + 1)]
 
 
 def replay(entry: CacheEntry, plan: Plan, ledger: Ledger) -> bool:

@@ -15,12 +15,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import languages, tracks
-from .color import Color, output_color
+from . import encoders, languages, tracks
 from .media import AudioStream, MediaInfo, SubtitleStream
 from .numbering import Timeline
 from .profiles import Profile
-from .streams import IMAGE, StreamId, StreamKind, audio, text, video
+from .renditions import VideoRendition, make_renditions
+from .streams import IMAGE, StreamId, StreamKind, audio, text
 
 UNIT_S = 0.5  # packager --segment_duration; every grid time is a multiple of it
 FIRST_SEGMENTS_S = (0.5, 0.5)  # short first segments for a fast start
@@ -35,47 +35,10 @@ THUMBNAIL_MIN_PICTURES = 60
 THUMBNAIL_WIDTH = 320
 THUMBNAIL_TILES = (10, 10)  # columns, rows
 
-# H.264 levels: (level, max frame size in macroblocks, max macroblocks/s, max High kbps,
-# max High CPB kbit).
-_LEVELS = (
-    (30, 1620, 40500, 12500, 12500),
-    (31, 3600, 108000, 17500, 17500),
-    (32, 5120, 216000, 25000, 25000),
-    (40, 8192, 245760, 25000, 31250),
-    (41, 8192, 245760, 62500, 78125),
-    (42, 8704, 522240, 62500, 78125),
-    (50, 22080, 589824, 168750, 168750),
-    (51, 36864, 983040, 300000, 300000),
-    (52, 36864, 2073600, 300000, 300000),
-    (60, 139264, 4177920, 300000, 300000),
-)
-
-
-@dataclass(frozen=True)
-class VideoRendition:
-    """One video rendition: size, frame rate and rates of an H.264 encode."""
-
-    stream: StreamId
-    width: int
-    height: int
-    frame_rate: float  # output frames per second (0.0: keep the source timing)
-    level: int  # H.264 level_idc, e.g. 40 for 4.0
-    maxrate_kbps: int
-    color: Color = Color()  # its tags, and the HDR transfer it is tone-mapped from
-
-    @property
-    def codecs(self) -> str:
-        return f"avc1.6400{self.level:02x}"  # High profile, no constraint flags
-
-    @property
-    def bandwidth(self) -> int:
-        """Peak bits per second, as manifests declare it."""
-        return self.maxrate_kbps * 1000
-
 
 @dataclass(frozen=True)
 class AudioTrack:
-    """One audio track of the source, encoded to AAC."""
+    """One audio track of the source, encoded to AAC or Opus."""
 
     stream: StreamId
     source: AudioStream
@@ -84,6 +47,7 @@ class AudioTrack:
     label: str = ""  # its name in menus and manifests ("English 5.1")
     default: bool = False  # the track a player starts with unless told otherwise
     role: str = "main"  # DASH role: main, alternate, commentary, dub, description
+    codec: str = "aac"
 
     @property
     def language(self) -> str:
@@ -92,7 +56,7 @@ class AudioTrack:
 
     @property
     def codecs(self) -> str:
-        return "mp4a.40.2"  # AAC-LC
+        return encoders.audio_codecs_string(self.codec)
 
     @property
     def sample_rate(self) -> int:
@@ -158,6 +122,7 @@ class Plan:
     text: tuple[TextTrack, ...] = ()
     image: ImagePlan | None = None
     burn_in: SubtitleStream | None = None  # picture subtitles drawn into the video
+    notes: tuple[str, ...] = ()  # what the user should know: a track left out, an encoder
 
     @property
     def duration(self) -> float:
@@ -202,13 +167,15 @@ class RunSpec:
     on slices rather than frames), for a run a player is waiting on: the first one, and one
     started by a seek. It costs some compression (no macroblock tree) but no speed.
     ``fast_start`` adds a quicker motion search for the first seconds. Neither touches the
-    SPS/PPS, so every run shares one init segment.
+    SPS/PPS, so every run shares one init segment. ``streams``: a ladder's run may make one
+    rendition and the audio (the one played), or the other renditions.
     """
 
     first: int = 1
     last: int | None = None
     low_delay: bool = False
     fast_start: bool = False
+    streams: tuple[StreamId, ...] = ()  # the streams it makes; (): all of the plan's
 
     def start_time(self, timeline: Timeline) -> float:
         return timeline.grid[self.first - 1]
@@ -248,37 +215,6 @@ def make_grid(duration: float) -> tuple[float, ...]:
         grid.append(nxt)
 
 
-def _even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
-
-
-def output_size(display: tuple[int, int], short_side: int | None) -> tuple[int, int]:
-    """Fit the display size into the profile's short side; never upscale; even numbers."""
-    width, height = display
-    short = min(width, height)
-    if short_side is None or short <= short_side:
-        return _even(width), _even(height)
-    scale = short_side / short
-    return _even(width * scale), _even(height * scale)
-
-
-def h264_level(width: int, height: int, fps: float, maxrate_kbps: int) -> int:
-    frame_mbs = math.ceil(width / 16) * math.ceil(height / 16)
-    rate = frame_mbs * (fps or 30.0)
-    for level, max_fs, max_mbps, max_kbps, max_cpb in _LEVELS:
-        # ffmpeg_command's -bufsize is twice the maxrate: the level's buffer must hold it.
-        buffer_fits = 2 * maxrate_kbps <= max_cpb
-        if frame_mbs <= max_fs and rate <= max_mbps and maxrate_kbps <= max_kbps and buffer_fits:
-            return level
-    return _LEVELS[-1][0]
-
-
-def source_maxrate_kbps(width: int, height: int, fps: float) -> int:
-    """A cap for the source profile: 8 Mb/s at 1080p30, scaled by pixels per second."""
-    pixels = width * height * (fps or 30.0)
-    return int(min(40000, max(1500, 8000 * pixels / (1920 * 1080 * 30))))
-
-
 def audio_tracks(media: MediaInfo, profile: Profile) -> tuple[AudioTrack, ...]:
     """Every audio track of the source, in its order, AAC at a rate for its channels."""
     default = tracks.default_audio(media.audio)
@@ -303,6 +239,7 @@ def audio_tracks(media: MediaInfo, profile: Profile) -> tuple[AudioTrack, ...]:
                 label=label,
                 default=index == default,
                 role=tracks.audio_role(source, index == default),
+                codec=profile.audio_codec,
             )
         )
     return tuple(made)
@@ -318,9 +255,15 @@ def text_tracks(media: MediaInfo) -> tuple[TextTrack, ...]:
     )
 
 
-def make_plan(media: MediaInfo, profile: Profile, burn_in: int | None = None) -> Plan:
+def make_plan(
+    media: MediaInfo,
+    profile: Profile,
+    burn_in: int | None = None,
+    hardware: frozenset[str] = frozenset(),
+) -> Plan:
     """The plan for ``media`` with ``profile``; ``burn_in``: the index of a picture subtitle
-    stream (PGS, VobSub, DVB) to draw into the video."""
+    stream (PGS, VobSub, DVB) to draw into the video; ``hardware``: the hardware encoders
+    that work here (``hardware.working``), for a profile that asks for one."""
     source = media.video
     if source is None:
         raise ValueError("a plan needs a video stream")
@@ -329,28 +272,24 @@ def make_plan(media: MediaInfo, profile: Profile, burn_in: int | None = None) ->
         drawn = next((s for s in media.subtitles if s.index == burn_in and s.is_image), None)
         if drawn is None:
             raise ValueError(f"stream {burn_in} is not a picture subtitle track")
-    width, height = output_size(source.display_size, profile.short_side)
-    fps = source.frame_rate
-    out_fps = MAX_FPS if fps > MAX_FPS + 0.5 else 0.0
-    effective_fps = out_fps or fps
-    maxrate = profile.maxrate_kbps or source_maxrate_kbps(width, height, effective_fps)
-    rendition = VideoRendition(
-        stream=video(0),
-        width=width,
-        height=height,
-        frame_rate=out_fps,
-        level=h264_level(width, height, effective_fps, maxrate),
-        maxrate_kbps=maxrate,
-        color=output_color(source),
-    )
+    renditions = make_renditions(source, profile, hardware)
+    notes = tracks.left_out(media.subtitles)
+    encoder = renditions[0].encoder
+    if profile.hardware and not encoder.hardware:
+        asked = "hardware" if profile.hardware == "auto" else profile.hardware.upper()
+        notes.append(
+            f"No {asked} encoder works on this machine for {profile.codec.upper()}: "
+            f"encoding with {encoder.name} instead."
+        )
     return Plan(
         media=media,
         profile=profile,
         timeline=Timeline(make_grid(media.duration), media.duration, UNIT_S),
-        video=(rendition,),
+        video=renditions,
         audio=audio_tracks(media, profile),
         text=text_tracks(media),
         burn_in=drawn,
+        notes=tuple(notes),
         image=image_plan(source.display_size, media.duration),
     )
 
@@ -359,6 +298,10 @@ def image_plan(display: tuple[int, int], duration: float) -> ImagePlan:
     """Thumbnails of a video of this display size and length."""
     interval = min(THUMBNAIL_INTERVAL_S, max(1.0, float(duration // THUMBNAIL_MIN_PICTURES)))
     width, height = display
-    thumb_width = min(THUMBNAIL_WIDTH, _even(width))
-    thumb_height = _even(thumb_width * height / width)
+
+    def even(value: float) -> int:  # JPEG's 4:2:0 wants even sizes
+        return max(2, int(round(value / 2)) * 2)
+
+    thumb_width = min(THUMBNAIL_WIDTH, even(width))
+    thumb_height = even(thumb_width * height / width)
     return ImagePlan(IMAGE, interval, thumb_width, thumb_height, *THUMBNAIL_TILES)

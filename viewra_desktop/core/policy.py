@@ -58,11 +58,21 @@ class Wanted:
 
     def __init__(self) -> None:
         self._value: tuple[StreamId, int] | None = None
+        self._watched: StreamId | None = None
         self._lock = threading.Lock()
 
     def set(self, stream: StreamId, number: int) -> None:
         with self._lock:
             self._value = (stream, number)
+            if stream.kind is StreamKind.VIDEO and number > 1:
+                # A player opening a manifest reads segment 1 of every rendition; the one it
+                # then goes on with is the one it plays.
+                self._watched = stream
+
+    def watched(self, default: StreamId) -> StreamId:
+        """The video rendition a player plays (``default`` until one is known)."""
+        with self._lock:
+            return self._watched or default
 
     def peek(self) -> tuple[StreamId, int] | None:
         with self._lock:
@@ -75,7 +85,13 @@ class Wanted:
                 self._value = None
 
     def restart(
-        self, timeline: Timeline, done: Done, run: RunView, speed: float, streaming: bool
+        self,
+        timeline: Timeline,
+        streams: Sequence[StreamId],
+        done: Done,
+        run: RunView,
+        speed: float,
+        streaming: bool,
     ) -> RunSpec | None:
         """The run to restart the encoder with for what a player waits for (``seek``), or
         None to keep the running one; the request is forgotten once it is dealt with."""
@@ -87,28 +103,49 @@ class Wanted:
             self.settle(wanted)
         if decision.target is None:
             return None
-        return seek_run(timeline, tuple(run.position), done, decision.target)
+        video = self.watched(next(s for s in streams if s.kind is StreamKind.VIDEO))
+        return seek_run(timeline, streams, done, decision.target, video)
+
+
+def group(streams: Sequence[StreamId], video: StreamId) -> tuple[StreamId, ...]:
+    """What a player needs to play rendition ``video``: it and the audio tracks. With one
+    rendition, every stream: () (a run's streams, RunSpec.streams)."""
+    videos = [s for s in streams if s.kind is StreamKind.VIDEO]
+    if videos == [video]:
+        return ()
+    return (video, *(s for s in streams if s.kind is StreamKind.AUDIO))
+
+
+def _members(streams: Sequence[StreamId], chosen: tuple[StreamId, ...]) -> tuple[StreamId, ...]:
+    return chosen or tuple(streams)
 
 
 def first_run(timeline: Timeline) -> RunSpec:
     """The session's first run: the first seconds only, tuned to deliver its first frame
-    soon, or the whole timeline if that is short."""
+    soon, or the whole timeline if that is short. It makes every stream: a player opening
+    the manifests reads the first segment of every rendition."""
     last = timeline.at(StreamKind.VIDEO, FAST_START_S - 1e-6)
     if last < timeline.count(StreamKind.VIDEO):
         return RunSpec(1, last, fast_start=True)
     return RunSpec()
 
 
-def seek_run(timeline: Timeline, streams: Sequence[StreamId], done: Done, target: int) -> RunSpec:
-    """The run a seek starts: from the target to the next done range (or the end), with no
-    encoder lookahead."""
-    return RunSpec(target, gap_end(timeline, streams, done, target), low_delay=True)
+def seek_run(
+    timeline: Timeline, streams: Sequence[StreamId], done: Done, target: int, video: StreamId
+) -> RunSpec:
+    """The run a seek starts: the rendition played (``video``) and the audio, from the
+    target to the next done range (or the end), with no encoder lookahead."""
+    chosen = group(streams, video)
+    last = gap_end(timeline, _members(streams, chosen), done, target)
+    return RunSpec(target, last, low_delay=True, streams=chosen)
 
 
 def heading_for(
     timeline: Timeline, run: RunView, stream: StreamId, number: int, speed: float
 ) -> bool:
     """Will this run deliver segment ``number`` of ``stream`` soon?"""
+    if stream not in run.position:
+        return False  # it does not make that stream (another rendition)
     target = timeline.video_holding(stream.kind, number)
     if target < run.spec.first or (run.spec.last is not None and target > run.spec.last):
         return False
@@ -151,12 +188,23 @@ def first_missing(timeline: Timeline, streams: Sequence[StreamId], done: Done) -
     return min(candidates, default=None)
 
 
-def next_run(timeline: Timeline, streams: Sequence[StreamId], done: Done) -> RunSpec | None:
-    """The run to start when none is running: the first gap, to its end; None: all done."""
-    missing = first_missing(timeline, streams, done)
-    if missing is None:
-        return None
-    return RunSpec(missing, gap_end(timeline, streams, done, missing))
+def next_run(
+    timeline: Timeline, streams: Sequence[StreamId], done: Done, watched: StreamId | None = None
+) -> RunSpec | None:
+    """The run to start when none is running; None: all is done. First the first gap of the
+    rendition played (``watched``) and the audio, to its end; once they are whole, the
+    other renditions, together (one decode for all)."""
+    videos = [s for s in streams if s.kind is StreamKind.VIDEO]
+    watched = watched or videos[0]
+    others = tuple(s for s in videos if s != watched)
+    for chosen in (group(streams, watched), others):
+        members = _members(streams, chosen)
+        missing = first_missing(timeline, members, done)
+        if missing is not None:
+            return RunSpec(missing, gap_end(timeline, members, done, missing), streams=chosen)
+        if not chosen:
+            break  # one rendition: all streams were looked at
+    return None
 
 
 def _all_done(timeline: Timeline, streams: Sequence[StreamId], done: Done, number: int) -> bool:
@@ -174,11 +222,10 @@ def gap_end(timeline: Timeline, streams: Sequence[StreamId], done: Done, first: 
     return None
 
 
-def reached_done_range(
-    timeline: Timeline, streams: Sequence[StreamId], done: Done, run: RunView
-) -> bool:
-    """True when the next video segment the run will make, and every segment of the other
-    streams in its span, already exist: it has run into a range another run made."""
+def reached_done_range(timeline: Timeline, done: Done, run: RunView) -> bool:
+    """True when the next video segment the run will make, and every segment of its other
+    streams in that span, already exist: it has run into a range another run made."""
+    streams = tuple(run.position)
     video = next(s for s in streams if s.kind is StreamKind.VIDEO)
     number = run.position[video]
     return number <= timeline.count(StreamKind.VIDEO) and _all_done(timeline, streams, done, number)

@@ -65,7 +65,8 @@ class Run:
         self._tools = tools
         self._on_progress = on_progress
         timeline = plan.timeline
-        kinds = {s: s.kind for s in plan.segmented}
+        self.streams = spec.streams or plan.segmented
+        kinds = {s: s.kind for s in self.streams}
         self.first = {s: spec.first_number(timeline, k) for s, k in kinds.items()}
         self.last = {s: spec.last_number(timeline, k) for s, k in kinds.items()}
         self.done: dict[StreamId, int] = {}  # per stream, the highest number complete
@@ -81,9 +82,9 @@ class Run:
         """Create the folder and pipes, then start the packager and ffmpeg."""
         plan, timeline = self.plan, self.plan.timeline
         try:
-            for stream in plan.segmented:
+            for stream in self.streams:
                 (self.folder / layout.run_segments(stream)).mkdir(parents=True)
-            groups = output_streams(plan)
+            groups = output_streams(plan, self.streams)
             self.pipes = [create_pipe(self.folder, layout.pipe(n)) for n in range(len(groups))]
         except OSError as exc:
             self.stop()
@@ -121,8 +122,9 @@ class Run:
             on_stdout_line=parser.feed,
         )
         logger.info(
-            "run %s: segments %s..%s from %.3f s", self.name, self.spec.first, self.spec.last, start
-        )
+            "run %s: segments %s..%s from %.3f s, video encoder %s",
+            self.name, self.spec.first, self.spec.last, start, plan.main_video.encoder.name,
+        )  # fmt: skip
         try:
             self.packager.start()
             self.ffmpeg.start()

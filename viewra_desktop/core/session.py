@@ -2,8 +2,7 @@
 
 ``start()`` probes, plans, prepares the package and starts the first run, or finds the entry
 finished. The monitor thread then harvests runs, asks ``policy`` what to run next, steps the
-background ``jobs`` and finishes the package. This module keeps the lifecycle, the monitor
-loop and the wiring of those pieces to the server.
+background ``jobs`` and finishes the package. Here: lifecycle, monitor loop and wiring.
 
 Threads
 -------
@@ -15,7 +14,7 @@ Threads
   it stops its run before it ends, and ``stop`` joins it.
 - **The server's request threads** call ``request`` (a player waits for a segment): it only
   records what is wanted and wakes the monitor. They also read and wait on the ledger.
-- **ffmpeg's stdout reader** (one per run) calls ``_progress``.
+  **ffmpeg's stdout reader** (one per run) calls ``_progress``.
 - The ``Events`` callbacks run on whichever of these threads made the change and must not
   block: the Qt controller only emits signals.
 """
@@ -27,7 +26,7 @@ import logging
 import threading
 from pathlib import Path
 
-from . import binaries, harvest, jobs, package, policy, tracks
+from . import binaries, hardware, harvest, jobs, package, policy
 from .cache import Cache, CacheEntry, EntryLock, session_key
 from .errors import InputError, ViewraError
 from .jobs import Jobs
@@ -146,26 +145,31 @@ class Session:
 
     def notes(self) -> list[str]:
         """What the user should know: each track left out, and why."""
-        return tracks.left_out(self.media.subtitles if self.media else ()) + self._jobs.notes()
+        return list(self.plan.notes if self.plan else ()) + self._jobs.notes()
 
     def encoded_ranges(self) -> list[tuple[float, float]]:
-        """Time ranges (seconds) whose video segments are complete, merged."""
+        """Time ranges (seconds) where the rendition played is complete, merged."""
         if self.plan is None or self.ledger is None:
             return []
-        numbers = self.ledger.segments(self.plan.main_video.stream)
+        numbers = self.ledger.segments(self._watched())
         return self.plan.timeline.ranges(StreamKind.VIDEO, numbers)
+
+    def _watched(self) -> StreamId:
+        assert self.plan is not None
+        return self._wanted.watched(self.plan.main_video.stream)
 
     def _start(self) -> None:
         self._tools = binaries.find_tools()
         self.media = probe(self._tools.ffprobe, self.source)
         try:
-            self.plan = plan = make_plan(self.media, self.profile, self.burn_in)
+            working = hardware.for_profile(self.profile, self._tools.ffmpeg, self.cache.root)
+            self.plan = plan = make_plan(self.media, self.profile, self.burn_in, working)
         except ValueError as exc:
             raise InputError(f"{Path(self.source).name}: {exc}.") from exc
-        for note in tracks.left_out(self.media.subtitles):
+        for note in plan.notes:
             logger.warning(note)
         variant = "" if self.burn_in is None else f"burn-in {self.burn_in}"
-        key = session_key(self.media.path, self.profile.name, variant)
+        key = session_key(self.media.path, self.profile.fingerprint(), variant)
         self.entry, self._lock = self.cache.open_entry(key)
         self.ledger = Ledger(plan.segmented)
         if package.replay(self.entry, plan, self.ledger):
@@ -223,7 +227,9 @@ class Session:
             if run.status() is Status.RUNNING:  # one that ended is taken whole first
                 speed = self.progress.speed if self.progress else 0.0
                 streaming = ledger.readers > 0  # a player reads a segment it is writing
-                restart = self._wanted.restart(timeline, ledger, run.view(), speed, streaming)
+                restart = self._wanted.restart(
+                    timeline, ledger.streams, ledger, run.view(), speed, streaming
+                )
                 if restart is not None:
                     logger.info("seek: restarting the encoder at segment %d", restart.first)
                     run.stop()
@@ -238,14 +244,14 @@ class Session:
             if status is Status.FINISHED:
                 changed |= harvest.take_ended(run, ledger)
                 self._run = run = None
-            elif policy.reached_done_range(timeline, ledger.streams, ledger, run.view()):
+            elif policy.reached_done_range(timeline, ledger, run.view()):
                 logger.info("run reached segments already made: stopping it")
                 run.stop()
                 self._run = run = None
         if changed:
             self._events.segments()
         if run is None:
-            spec = policy.next_run(timeline, ledger.streams, ledger)
+            spec = policy.next_run(timeline, ledger.streams, ledger, self._watched())
             if spec is None:
                 if not self._jobs.settled:
                     return False  # the package waits for its subtitle tracks
