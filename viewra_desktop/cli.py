@@ -1,7 +1,7 @@
-"""Command line: ``viewra-desktop [FILE]`` (the window), ``viewra-desktop serve FILE`` and
-``viewra-desktop --list-profiles``. Each finds the user's own profiles (``profiles.toml`` in
-the config folder); a file that cannot be used is told in one sentence, and the built-in
-profiles still work."""
+"""Command line: ``viewra-desktop [FILE]`` (the window), ``viewra-desktop serve FILE``,
+``viewra-desktop stats FILE`` and ``viewra-desktop --list-profiles``. Each finds the user's own
+profiles (``profiles.toml`` in the config folder); a file that cannot be used is told in one
+sentence, and the built-in profiles still work."""
 
 from __future__ import annotations
 
@@ -48,6 +48,17 @@ def serve_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def stats_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="viewra-desktop stats",
+        description="Print the per-segment table of FILE's encode (finished or running) as "
+        "CSV: stream, segment, start, duration, bytes, kbps and the quality metrics.",
+    )
+    parser.add_argument("file", metavar="FILE", help="the video that was encoded")
+    _common(parser)  # --profile, --codec and --cache-dir name the entry
+    return parser
+
+
 def app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="viewra-desktop",
@@ -86,6 +97,14 @@ def main(argv: list[str] | None = None) -> int:
                 codec=args.codec,
                 profiles=store.mapping(),
             )
+        if args_list[:1] == ["stats"]:
+            args = stats_parser().parse_args(args_list[1:])
+            setup_logging(paths, args.verbose)
+            store = _user_profiles(paths.config)
+            from .stats_command import run_stats
+
+            profile = args.profile or DEFAULT_PROFILE
+            return run_stats(args.file, profile, args.codec, args.cache_dir, paths, store.mapping())
         args = app_parser().parse_args(args_list)
         setup_logging(paths, args.verbose)
         if args.list_profiles:

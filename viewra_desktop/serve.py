@@ -15,8 +15,10 @@ from pathlib import Path
 from types import FrameType
 
 from .core import layout
+from .core.binaries import find_tools
 from .core.cache import Cache
 from .core.errors import ViewraError
+from .core.inspector import Inspector
 from .core.lifecycle import Events, State
 from .core.paths import AppPaths
 from .core.profiles import Profile, get_profile
@@ -83,8 +85,12 @@ def run_serve(
     except OSError as exc:
         raise ViewraError(f"Port {port} cannot be used ({exc.strerror or exc}).") from exc
     session = Session(file, profile, cache, Events(state=on_state))
+    inspector: Inspector | None = None
     try:
         session.start()
+        # The package's thumbnail sheets, in the background (quality metrics: the window's).
+        inspector = Inspector(session, find_tools().ffmpeg, measure=False)
+        inspector.start()
         url = server.mount(session.mount())
         server.start()
         print(json.dumps(announcement(session, url)), flush=True)
@@ -92,6 +98,8 @@ def run_serve(
         while not stop.wait(0.25):
             pass
     finally:
+        if inspector is not None:
+            inspector.stop()
         session.stop()
         server.close()
     return 0

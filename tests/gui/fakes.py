@@ -75,6 +75,8 @@ class FakeController(QObject):
     finished = Signal()
     request_done = Signal(int, bool)
     shut_down = Signal()
+    stats_changed = Signal(object)
+    thumbnails_changed = Signal(object)
 
     def __init__(self, journal: list[str]) -> None:
         super().__init__()

@@ -195,7 +195,10 @@ SIGNALS = (
 def controller(qtbot, tmp_path, fake_sessions):
     server = FakeServer()
     ctrl = SessionController(
-        Cache(tmp_path / "cache"), session_factory=FakeSession, server_factory=lambda: server
+        Cache(tmp_path / "cache"),
+        session_factory=FakeSession,
+        server_factory=lambda: server,
+        inspector_factory=lambda *args, **kwargs: None,  # the fake session has no package
     )
     ctrl.server = server  # for the tests
     ctrl.recorder = Recorder(ctrl)
@@ -253,6 +256,7 @@ def test_open_finds_your_profiles_and_the_codec_overrides_theirs(qtbot, tmp_path
         Cache(tmp_path / "cache"),
         session_factory=FakeSession,
         server_factory=lambda: server,
+        inspector_factory=lambda *args, **kwargs: None,  # the fake session has no package
         profiles=lambda: {"mine": mine},
     )
     ctrl.recorder = Recorder(ctrl)

@@ -354,3 +354,95 @@ def test_demo_opens_the_built_in_clip_and_sigterm_quits_cleanly(run_app):
     assert processes_in(app.home) == []
     settings = (app.home / "config" / "viewra-desktop.ini").read_text()
     assert "profile=360p" in settings
+
+
+def halves(path: Path, trim: bool = False) -> tuple[list, list]:
+    """The left and right halves' samples of a picture (``trim``: of its lit columns only,
+    without the black bars beside a letterboxed video; the labels at the top are not)."""
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
+    first, width, height = 0, image.width(), image.height()
+    if trim:
+        lit = [
+            x
+            for x in range(width)
+            if any(
+                max(image.pixelColor(x, y).getRgb()[:3]) > 40
+                for y in range(height // 4, 3 * height // 4, 9)
+            )
+        ]
+        first, width = lit[0], lit[-1] - lit[0] + 1
+    left = image.copy(first, 0, width // 2, height)
+    right = image.copy(first + width - width // 2, 0, width // 2, height)
+    return tuple(_pixels(part) for part in (left, right))  # type: ignore[return-value]
+
+
+def _pixels(image: QImage, step: int = 7) -> list[tuple[int, int, int]]:
+    data, stride = bytes(image.constBits()), image.bytesPerLine()
+    return [
+        (data[y * stride + 3 * x], data[y * stride + 3 * x + 1], data[y * stride + 3 * x + 2])
+        for y in range(0, image.height(), step)
+        for x in range(0, image.width(), step)
+    ]
+
+
+def coarse(pixels: list, blocks: int = 64) -> list[float]:
+    """Brightness in ``blocks`` runs of samples: what survives a lossy 360p encode."""
+    size = max(1, len(pixels) // blocks)
+    return [
+        sum(sum(p) for p in pixels[i : i + size]) / (3 * size) for i in range(0, len(pixels), size)
+    ]
+
+
+def test_compare_view_and_stats_panel_on_screen(run_app, media_dir, tmp_path):
+    from media import make_clip
+
+    clip = make_clip(media_dir, "window-20s.mp4", seconds=20, size="1280x720")
+    app = run_app(str(clip), "--profile", "360p")
+    app.wait_for(
+        "a rendered frame", lambda: any(lit_fraction(samples(p)) > 0.5 for p in app.frames())
+    )
+    window_id = app.xdotool("search", "--onlyvisible", "--name", "Viewra").split()[0]
+    app.xdotool("windowfocus", "--sync", window_id)
+    app.xdotool("key", "--clearmodifiers", "c")  # Compare with source
+    app.xdotool("key", "--clearmodifiers", "ctrl+2")  # side by side
+
+    side_by_side: list[Path] = []
+
+    def both_halves_show_the_same_frame() -> bool:
+        for path in sorted(app.shots.glob("compare-*.png")):
+            left, right = halves(path)
+            if min(lit_fraction(left), lit_fraction(right)) < 0.5:
+                continue
+            a, b = coarse(left), coarse(right)
+            if sum(abs(x - y) for x, y in zip(a, b, strict=False)) / len(a) < 12:
+                side_by_side.append(path)
+                return True
+        return False
+
+    app.wait_for("the source and the encode side by side", both_halves_show_the_same_frame)
+    app.xdotool("key", "--clearmodifiers", "ctrl+1")  # split: the source left of the divider
+    app.xdotool("key", "--clearmodifiers", "i")  # Encode stats
+
+    def split_and_graph() -> bool:
+        stats = sorted(app.shots.glob("stats-*.png"))
+        if not stats:
+            return False
+        blue = sum(
+            1 for r, g, b in samples(stats[-1], step=3) if b > 200 and 100 < g < 170 and r < 90
+        )  # the main rung's bars (#3d8bfd)
+        return blue > 50
+
+    app.wait_for("the stats panel's bars", split_and_graph)
+    split = sorted(app.shots.glob("compare-*.png"))[-1]
+    left, right = halves(split, trim=True)
+    assert lit_fraction(left) > 0.5 and lit_fraction(right) > 0.5
+    assert changed_fraction(left, right) > 0.05  # the two halves of the picture differ
+    keep = Path(os.environ.get("VIEWRA_KEEP_SCREENSHOT_DIR", tmp_path))
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.copy(side_by_side[0], keep / "compare-side-by-side.png")
+    shutil.copy(split, keep / "compare-split.png")
+    shutil.copy(sorted(app.shots.glob("stats-*.png"))[-1], keep / "encode-stats.png")
+    app.xdotool("key", "--clearmodifiers", "ctrl+q")
+    assert app.proc.wait(APP_TIMEOUT_S) == 0, app.describe()
+    assert app.log.count("mpv render context freed") >= 2  # the source's player too
+    assert processes_in(app.home) == []

@@ -169,7 +169,7 @@ def test_the_hls_master_lists_every_rung_with_its_attributes():
         for attribute in ("BANDWIDTH=", "AVERAGE-BANDWIDTH=", 'CODECS="avc1.', 'AUDIO="audio"'):
             assert attribute in line, (attribute, line)
         assert f"RESOLUTION={size}" in line and "FRAME-RATE=25.000" in line
-    assert render_mpd(plan, tracks_for(plan)).count("<Representation") == 5
+    assert render_mpd(plan, tracks_for(plan)).count("<Representation") == 6  # + thumbnails
 
 
 def test_measured_bandwidths_replace_the_estimates():

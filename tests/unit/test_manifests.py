@@ -67,7 +67,8 @@ def test_mpd_is_static_and_lists_every_segment(duration):
     assert root.get("type") == "static"
     assert iso_seconds(root.get("mediaPresentationDuration")) == pytest.approx(duration, abs=5e-4)
     sets = root.findall("d:Period/d:AdaptationSet", NS)
-    assert [s.get("contentType") for s in sets] == ["video", "audio"]
+    assert [s.get("contentType") for s in sets] == ["video", "audio", "image"]
+    sets = sets[:2]  # the segmented streams (the thumbnails: test_thumbnails.py)
     expected = {"video": plan.timeline.durations(VIDEO), "audio": plan.timeline.durations(AUDIO)}
     for adaptation in sets:
         kind = adaptation.get("contentType")
@@ -106,7 +107,7 @@ def test_mpd_without_audio():
     assert [t.stream for t in tracks] == [video(0)]
     root = ET.fromstring(render_mpd(plan, tracks))
     sets = root.findall("d:Period/d:AdaptationSet", NS)
-    assert [s.get("contentType") for s in sets] == ["video"]
+    assert [s.get("contentType") for s in sets] == ["video", "image"]
 
 
 def test_a_language_tag_that_is_no_language_is_left_out():
@@ -215,11 +216,11 @@ def test_master_playlist_without_audio():
 def test_render_all_names():
     plan = plan_for()
     assert sorted(render_all(plan, tracks_for(plan))) == [
-        "audio.m3u8", "manifest.mpd", "master.m3u8", "video.m3u8"
+        "audio.m3u8", "manifest.mpd", "master.m3u8", "thumbnails.m3u8", "video.m3u8"
     ]  # fmt: skip
     silent = plan_for(channels=None)
     assert sorted(render_all(silent, tracks_for(silent))) == [
-        "manifest.mpd", "master.m3u8", "video.m3u8"
+        "manifest.mpd", "master.m3u8", "thumbnails.m3u8", "video.m3u8"
     ]  # fmt: skip
 
 
@@ -261,5 +262,5 @@ def test_write_manifests(tmp_path: Path):
     plan = plan_for(3.0)
     write_manifests(tmp_path, plan, tracks_for(plan))
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["audio.m3u8", "manifest.mpd", "master.m3u8", "video.m3u8"]
+    assert names == ["audio.m3u8", "manifest.mpd", "master.m3u8", "thumbnails.m3u8", "video.m3u8"]
     ET.fromstring((tmp_path / "manifest.mpd").read_text("utf-8"))

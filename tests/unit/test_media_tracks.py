@@ -89,9 +89,11 @@ def test_manifests_list_audio_and_text_tracks():
     files = render_all(plan, tracks_for(plan))
     root = ET.fromstring(files[layout.MPD])
     sets = root.findall("d:Period/d:AdaptationSet", NS)
-    assert [s.get("contentType") for s in sets] == ["video"] + ["audio"] * 3 + ["text"] * 3
+    assert [s.get("contentType") for s in sets] == ["video"] + ["audio"] * 3 + ["text"] * 3 + [
+        "image"
+    ]
     assert len({s.get("id") for s in sets}) == len(sets)
-    text_sets = sets[4:]
+    text_sets = sets[4:7]  # then the thumbnails (test_thumbnails.py)
     assert [s.findtext("d:Representation/d:BaseURL", namespaces=NS) for s in text_sets] == [
         "subtitles/0.vtt", "subtitles/1.vtt", "subtitles/2.vtt"
     ]  # fmt: skip

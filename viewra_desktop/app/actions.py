@@ -50,6 +50,21 @@ class Actions:
         self.leave_fullscreen = self._action("Leave Fullscreen", "Esc")
         self.previous_chapter = self._action("&Previous Chapter", "PgUp")  # as in mpv
         self.next_chapter = self._action("&Next Chapter", "PgDown")
+        self.slower = self._action("S&lower", "[")
+        self.faster = self._action("Fas&ter", "]")
+        self.normal_speed = self._action("&Normal Speed", "Backspace")
+        self.compare = self._checkable("&Compare with Source", "C")
+        self.compare_split = self._checkable("&Split", "Ctrl+1")
+        self.compare_side = self._checkable("Side &by Side", "Ctrl+2")
+        self.compare_flip = self._checkable("F&lip Every Second", "Ctrl+3")
+        self.compare_modes = QActionGroup(window)
+        for action in (self.compare_split, self.compare_side, self.compare_flip):
+            self.compare_modes.addAction(action)
+        self.compare_split.setChecked(True)
+        self.zoom_fit = self._action("Zoom to &Fit", "0")
+        self.zoom_1 = self._action("Zoom &1:1", "1")
+        self.zoom_2 = self._action("Zoom &2:1", "2")
+        self.stats = self._checkable("Encode &Stats", "I")
         self.about = self._action(f"&About {APP_TITLE}")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.play.setEnabled(False)
@@ -60,6 +75,11 @@ class Actions:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self._window.addAction(action)  # shortcuts keep working with the menu bar hidden
+        return action
+
+    def _checkable(self, text: str, shortcut: str) -> QAction:
+        action = self._action(text, shortcut)
+        action.setCheckable(True)
         return action
 
     def set_playing(self, playing: bool) -> None:
@@ -86,7 +106,7 @@ class Menus(QObject):
         super().__init__(parent)
         self._build_file(bar, actions)
         self._build_playback(bar, actions)
-        bar.addMenu("&View").addAction(actions.fullscreen)
+        self._build_view(bar, actions)
         bar.addMenu("&Help").addAction(actions.about)
 
     def _build_file(self, bar: QMenuBar, actions: Actions) -> None:
@@ -101,6 +121,20 @@ class Menus(QObject):
         menu.addSeparator()
         menu.addAction(actions.quit)
 
+    def _build_view(self, bar: QMenuBar, actions: Actions) -> None:
+        menu = bar.addMenu("&View")
+        menu.addAction(actions.fullscreen)
+        menu.addSeparator()
+        menu.addAction(actions.compare)
+        modes = menu.addMenu("Compare &Mode")
+        for action in (actions.compare_split, actions.compare_side, actions.compare_flip):
+            modes.addAction(action)
+        zoom = menu.addMenu("&Zoom")
+        for action in (actions.zoom_fit, actions.zoom_1, actions.zoom_2):
+            zoom.addAction(action)
+        menu.addSeparator()
+        menu.addAction(actions.stats)
+
     def _build_playback(self, bar: QMenuBar, actions: Actions) -> None:
         menu = bar.addMenu("&Playback")
         for action in (actions.play, actions.back, actions.forward):
@@ -109,6 +143,9 @@ class Menus(QObject):
         for action in (actions.volume_up, actions.volume_down, actions.mute):
             menu.addAction(action)
         menu.addSeparator()
+        speed = menu.addMenu("S&peed")
+        for action in (actions.slower, actions.faster, actions.normal_speed):
+            speed.addAction(action)
         self.audio_menu = menu.addMenu("&Audio Track")
         self.subtitle_menu = menu.addMenu("&Subtitles")
         self.chapter_menu = menu.addMenu("&Chapters")

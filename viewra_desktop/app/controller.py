@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
@@ -25,6 +26,7 @@ from ..core import binaries, layout
 from ..core.cache import Cache, mark_used
 from ..core.demo import demo_clip
 from ..core.errors import ViewraError
+from ..core.inspector import Inspector
 from ..core.lifecycle import Events, State
 from ..core.media import Chapter, SubtitleStream
 from ..core.plan import AudioTrack, TextTrack
@@ -104,6 +106,8 @@ class SessionController(QObject):
     finished = Signal()  # the package is complete (encoded now or found in the cache)
     request_done = Signal(int, bool)  # an open request's id, and whether its session started
     shut_down = Signal()  # after shutdown(): every process has ended
+    stats_changed = Signal(object)  # core.stats.Report of the session's segments so far
+    thumbnails_changed = Signal(object)  # core.thumbnails.Thumbnails made so far
     _wake = Signal()
     _trim = Signal()
 
@@ -114,6 +118,7 @@ class SessionController(QObject):
         server_factory: Callable[[], SegmentServer] = SegmentServer,
         find_tools: Callable[[], binaries.Tools] = binaries.find_tools,
         profiles: Callable[[], Mapping[str, Profile]] = dict,
+        inspector_factory: Callable[..., Inspector | None] = Inspector,
     ) -> None:
         """``profiles``: the user's own profiles by name, asked at each open (called on the
         controller's thread: it must return a snapshot, as ``ProfileStore.mapping`` does)."""
@@ -123,8 +128,10 @@ class SessionController(QObject):
         self._session_factory = session_factory
         self._server_factory = server_factory
         self._find_tools = find_tools
+        self._inspector_factory = inspector_factory
         self._server: SegmentServer | None = None
         self._session: Session | None = None
+        self._inspector: Inspector | None = None
         self._url: str | None = None
         self._pending: _Request | None = None
         self._pending_lock = threading.Lock()
@@ -266,6 +273,7 @@ class SessionController(QObject):
             session.stop()
             raise
         mark_used(session.folder)
+        self._inspect(session)
         server = self._ensure_server()
         self._url = server.mount(session.mount())
         plan = session.plan
@@ -304,6 +312,29 @@ class SessionController(QObject):
             self._trim.emit()
         return True
 
+    def _inspect(self, session: Session) -> None:
+        """Thumbnails and quality metrics, in the background (before the server offers the
+        session: a request for a sheet then waits for it)."""
+        inspector: Inspector | None
+        inspector = self._inspector_factory(
+            session,
+            self._find_tools().ffmpeg,
+            on_stats=lambda report: self._on_inspected(inspector, self.stats_changed, report),
+            on_thumbnails=lambda thumbs: self._on_inspected(
+                inspector, self.thumbnails_changed, thumbs
+            ),
+        )
+        self._inspector = inspector
+        if inspector is None:
+            return
+        inspector.start()
+        if inspector.thumbnails is not None:
+            self.thumbnails_changed.emit(inspector.thumbnails)
+
+    def _on_inspected(self, inspector: Inspector | None, signal: Any, value: object) -> None:
+        if inspector is not None and inspector is self._inspector:
+            signal.emit(value)
+
     def _prepare_cache(self) -> None:
         if self._swept:
             return
@@ -323,9 +354,12 @@ class SessionController(QObject):
     def _stop_session(self) -> None:
         session, self._session = self._session, None
         url, self._url = self._url, None
+        inspector, self._inspector = self._inspector, None
         if session is None:
             return
         self.activity_changed.emit("Stopping the encoder…")
+        if inspector is not None:
+            inspector.stop()
         session.stop()
         if url is not None and self._server is not None:
             self._server.unmount(url)

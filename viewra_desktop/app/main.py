@@ -29,7 +29,7 @@ from ..core.user_profiles import ProfileStore
 from .controller import SessionController
 from .dialogs import APP_TITLE, wait_for_tasks
 from .icons import app_icon, resource_path
-from .player import create_player
+from .player import Player, create_player
 from .settings import Settings
 from .video import MpvVideoWidget
 from .window import CLOSE_TIMEOUT_MS, FileOpenHandler, MainWindow
@@ -165,8 +165,9 @@ def _install_signal_handlers(window: MainWindow) -> QTimer:
 
 
 def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) -> QTimer:
-    """Test hook: save what the video widget rendered, and the whole window, twice a second.
-    A frame's name carries the player's position then, in milliseconds (``video-007-2400``)."""
+    """Test hook: save what the video widget rendered, the whole window, and the compare
+    view and stats panel when they show, twice a second. A frame's name carries the
+    player's position then, in milliseconds (``video-007-2400``)."""
     folder.mkdir(parents=True, exist_ok=True)
     count = [0]
 
@@ -179,10 +180,16 @@ def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) ->
         index = count[0]
         # mpv's own clock, read now (the player's state may trail it by a few updates).
         at = round(1000 * (getattr(window.player.mpv, "time_pos", None) or 0.0))
-        for name, image in (
+        shots = [
             (f"video-{index:03d}-{at:06d}.png", video.grabFramebuffer()),
             (f"window-{index:03d}.png", window.grab().toImage()),
-        ):
+        ]
+        pieces = window.inspection  # the compare view and the Encode stats panel, when shown
+        if pieces.view.active:
+            shots.append((f"compare-{index:03d}.png", pieces.view.grab().toImage()))
+        if pieces.stats.isVisible():
+            shots.append((f"stats-{index:03d}.png", pieces.stats.grab().toImage()))
+        for name, image in shots:
             partial = folder / f".{name}.partial"
             if image.save(str(partial), "PNG"):  # type: ignore[call-overload]
                 os.replace(partial, folder / name)  # a reader never sees half a file
@@ -220,9 +227,15 @@ def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
     controller = SessionController(cache, profiles=profiles.mapping)
     controller.set_cache_limit(settings.cache_limit_bytes)
     controller.start()
+
+    def source_player() -> tuple[Player, MpvVideoWidget]:
+        """The compare view's second player: the source file, no sound, no lookahead."""
+        source = create_player(aid="no", cache="no")
+        return source, MpvVideoWidget(source.mpv)
+
     window = MainWindow(
         controller, player, video, settings, cache, paths.log_file, args.profile, args.codec,
-        profiles,
+        profiles, source_player,
     )  # fmt: skip
     window.closed.connect(app.quit)
     # macOS: Finder hands double-clicked videos to the app as events, not arguments.

@@ -33,9 +33,11 @@ OBSERVED = (
     "eof-reached",
     "seeking",
     "track-list",
+    "speed",
 )
 LOG_TAIL_LINES = 30
 VOLUME_MAX = 130
+SPEED_MIN, SPEED_MAX = 0.25, 4.0
 MPV_EVENT_END_FILE = 7  # client.h
 MPV_END_FILE_REASON_ERROR = 4
 
@@ -70,6 +72,8 @@ class PlayerState:
     def video_loaded(self) -> bool:
         """mpv lists the file's video track: it has the file open."""
         return bool(self.video_tracks)
+
+    speed: float = 1.0
 
     @property
     def buffering(self) -> bool:
@@ -142,6 +146,8 @@ def apply_property(state: PlayerState, name: str, value: Any) -> PlayerState:
         return replace(state, eof=bool(value))
     if name == "seeking":
         return replace(state, seeking=bool(value))
+    if name == "speed":
+        return replace(state, speed=min(SPEED_MAX, max(SPEED_MIN, _number(value, state.speed))))
     if name == "track-list":
         return replace(
             state,
@@ -185,6 +191,7 @@ class Player(QObject):
     audio_tracks_changed = Signal(tuple)
     subtitle_tracks_changed = Signal(tuple)
     video_tracks_changed = Signal(tuple)
+    speed_changed = Signal(float)
     error = Signal(str, str)  # message, details (mpv's last warnings)
     _raw_property = Signal(str, object)
     _raw_end_file = Signal(int, int)
@@ -295,6 +302,37 @@ class Player(QObject):
         else:
             self._command("seek", f"{max(0.0, seconds):.3f}", "absolute")
 
+    def set_speed(self, speed: float) -> None:
+        self._command("set", "speed", f"{min(SPEED_MAX, max(SPEED_MIN, speed)):.4f}")
+
+    def exact_position(self) -> float | None:
+        """mpv's position right now (read from mpv, not the last update), or None."""
+        if self._terminated:
+            return None
+        try:
+            value = getattr(self.mpv, "time_pos", None)
+        except Exception:  # mpv answers "property unavailable" while nothing plays
+            return None
+        return float(value) if isinstance(value, (int, float)) else None
+
+    def set_property(self, name: str, value: str) -> None:
+        """Any mpv property (the compare view's zoom and pan)."""
+        self._command("set", name, value)
+
+    def load_file(self, path: str, start: float = 0.0, paused: bool = True) -> None:
+        """Play a local file (the compare view's source), paused at ``start`` by default."""
+        self.log.clear()
+        self.set_paused(paused)
+        index = ["-1"] if getattr(self.mpv, "mpv_version_tuple", (0, 0, 0)) >= (0, 38) else []
+        self._command("loadfile", path, "replace", *index, f"start={max(0.0, start):.3f}")
+
+    def seek_exact(self, seconds: float) -> None:
+        """To the frame showing at ``seconds`` (decoding from the keyframe before), whatever
+        hr-seek says. A hair later than asked: a frame's own time, rounded down, would land
+        on the frame before it."""
+        if not self.state.idle:
+            self._command("seek", f"{max(0.0, seconds) + 0.0005:.6f}", "absolute+exact")
+
     def set_volume(self, volume: float) -> None:
         self._command("set", "volume", f"{min(VOLUME_MAX, max(0.0, volume)):.0f}")
 
@@ -340,6 +378,7 @@ _SIGNALS = {
     "audio_tracks": "audio_tracks_changed",
     "subtitle_tracks": "subtitle_tracks_changed",
     "video_tracks": "video_tracks_changed",
+    "speed": "speed_changed",
 }
 
 # The session's own options (core.player_options: no probing ahead, a short head start after

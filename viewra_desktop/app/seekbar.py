@@ -3,7 +3,7 @@ and seeking by click or drag."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -22,6 +22,8 @@ class SeekBar(QWidget):
     """A thin timeline. ``seek_requested`` carries the target time in seconds."""
 
     seek_requested = Signal(float)
+    hovered = Signal(float, QPoint)  # the time under the mouse, and where (global)
+    hover_left = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -169,7 +171,9 @@ class SeekBar(QWidget):
         self._hover_x = x
         if self._duration > 0:
             when = self.time_at(x)
-            QToolTip.showText(event.globalPosition().toPoint(), self.hover_text(when), self)
+            where = event.globalPosition().toPoint()
+            QToolTip.showText(where, self.hover_text(when), self)
+            self.hovered.emit(when, where)  # the thumbnail preview
             if self.dragging:
                 self._drag_time = when
                 self._pending_seek = when
@@ -195,6 +199,7 @@ class SeekBar(QWidget):
     def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         self._hover_x = None
         QToolTip.hideText()
+        self.hover_left.emit()
         self.update()
         super().leaveEvent(event)
 

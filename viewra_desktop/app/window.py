@@ -7,7 +7,8 @@ job: the welcome page (``welcome.py``), the control bar (``controls.py``), the c
 menus (``actions.py``), the audio and subtitle tracks (``tracks_menu.py``), the chapters
 (``chapter_menu.py``), the rungs of a ladder (``quality_menu.py``), the profile and codec
 (``profile_choice.py``), the status bar and overlay (``status.py``, their words from the
-Qt-free ``status_text.py``) and fullscreen (``fullscreen.py``). ``FileOpenHandler``
+Qt-free ``status_text.py``), fullscreen (``fullscreen.py``) and the inspection pieces
+(``inspection.py``: compare view, Encode stats, seek bar previews, speed). ``FileOpenHandler``
 (``file_open.py``) is importable from here too.
 """
 
@@ -39,6 +40,7 @@ from .dialogs import APP_TITLE, WindowDialogs, show_about
 from .file_open import FileOpenHandler, dropped_file
 from .fullscreen import Fullscreen
 from .icons import app_icon
+from .inspection import Inspection, SourceFactory
 from .player import Player
 from .profile_choice import ProfileChoice
 from .quality_menu import QualityMenu
@@ -77,8 +79,10 @@ class MainWindow(QMainWindow):
         profile: str | None = None,
         codec: str | None = None,
         profiles: ProfileStore | None = None,
+        source_factory: SourceFactory | None = None,  # the compare view's source player
     ) -> None:
-        """``profile``, ``codec``: the command line's; ``profiles``: the user's own."""
+        """``profile``, ``codec``: the command line's; ``profiles``: the user's own;
+        ``source_factory``: makes the compare view's player of the source."""
         super().__init__()
         self.controller = controller
         self.player = player
@@ -109,6 +113,7 @@ class MainWindow(QMainWindow):
         self.quality = QualityMenu(self.menus.quality_menu, player, self.video, self)
         self.status = StatusView(self.statusBar(), player, self._status_facts, self)
         self.dialogs = WindowDialogs(self, settings, cache, log_file, self.choice.store)
+        self.inspection = Inspection(self, source_factory)
         self._build_central()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
         self._connect()
@@ -124,7 +129,7 @@ class MainWindow(QMainWindow):
         self.video_page.setObjectName("videoPage")
         grid = QGridLayout(self.video_page)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.video, 0, 0)
+        grid.addWidget(self.inspection.view, 0, 0)  # the video, or the compare view
         grid.addWidget(self.status.overlay, 0, 0, Qt.AlignmentFlag.AlignCenter)  # on top
 
         self.stack = QStackedWidget()
@@ -475,6 +480,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self.inspection.release()  # the compare view's source player first
         release = getattr(self.video, "release", None)
         if release is not None:
             release()  # GL context current, render context freed ...

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"mvex", b"moof", b"traf"}
@@ -41,6 +41,7 @@ class Span:
     start: int  # decode time of the first sample, in timescale ticks
     end: int  # decode time just after the last sample
     timescale: int
+    samples: int = field(default=0, compare=False)  # how many samples (frames) it holds
 
     @property
     def duration(self) -> float:
@@ -107,7 +108,7 @@ def read_span(path: Path, track: TrackInfo) -> Span:
 def span(data: bytes, track: TrackInfo, name: str = "the segment") -> Span:
     """``read_span`` on the bytes of a media segment."""
     start: int | None = None
-    end = base = 0
+    end = base = count = 0
     defaults = _Defaults(track.default_duration)
     try:
         for kind, payload in _walk(data, 0, len(data), {b"tfhd", b"tfdt", b"trun"}):
@@ -119,13 +120,15 @@ def span(data: bytes, track: TrackInfo, name: str = "the segment") -> Span:
                 base = _tfdt(payload)
                 start = base if start is None else min(start, base)
             elif kind == b"trun":
-                base += sum(sample.duration for sample in _trun(payload, defaults).samples)
+                samples = _trun(payload, defaults).samples
+                base += sum(sample.duration for sample in samples)
+                count += len(samples)
                 end = max(end, base)
     except (struct.error, IndexError) as exc:
         raise Fmp4Error(f"{name}: a box is too short ({exc})") from exc
     if start is None:
         raise Fmp4Error(f"{name} has no fragment")
-    return Span(start, end, track.timescale)
+    return Span(start, end, track.timescale, count)
 
 
 @dataclass(frozen=True)

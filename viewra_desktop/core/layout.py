@@ -9,7 +9,8 @@ package to publish::
         video/init.mp4  video/1.m4s ...    a folder per segmented stream: init + segments
         audio/init.mp4  audio/1.m4s ...    (index 0 is "video", "audio"; then "audio-1" ...)
         subtitles/0.vtt ...                text tracks, one whole WebVTT file each
-        thumbnails/1.jpg ...               thumbnail sheets
+        thumbnails/1.jpg ...               thumbnail sheets (thumbnails.m3u8: their HLS playlist)
+        .inspect/                          background work: metrics.jsonl, single thumbnails
         .work/run-N-FIRST/                 a run: its pipes, init and numbered segments
         .lock                              held while a process uses the entry
         complete.json                      written last, only on success
@@ -88,6 +89,11 @@ def image_sheet(number: int) -> str:
     return f"{IMAGE_FOLDER}/{number}.jpg"
 
 
+def image_template() -> str:
+    """The DASH SegmentTemplate ``media`` pattern of the thumbnail sheets."""
+    return f"{IMAGE_FOLDER}/$Number$.jpg"
+
+
 def package_files(counts: dict[StreamId, int], whole: tuple[str, ...] = ()) -> list[str]:
     """Every file of a finished package: manifests, playlists, inits and ``counts[s]``
     segments per segmented stream, then the ``whole`` files (text tracks, sheets)."""
@@ -140,6 +146,21 @@ def pipe(output: int) -> str:
 SESSIONS = "sessions"
 WORK = ".work"
 TONE_MAP_LUT = f"{WORK}/tone-map.cube"  # HDR to SDR, for the runs' lut3d filter
+INSPECT = ".inspect"  # the background work's files: kept with the entry, never served
+METRICS = f"{INSPECT}/metrics.jsonl"  # quality metrics, a JSON line per segment measured
+TILES = f"{INSPECT}/tiles"  # single thumbnails, until their sheet is made
+
+
+def tile(slot: int) -> str:
+    """The single thumbnail of ``slot`` (0-based: the picture at ``slot * interval``)."""
+    return f"{TILES}/{slot}.jpg"
+
+
+def inspect_scratch(job: int) -> str:
+    """A background job's scratch folder (removed when the job ends)."""
+    return f"{INSPECT}/job-{job}"
+
+
 LOCK = ".lock"
 COMPLETE = "complete.json"
 DEMO = "demo"

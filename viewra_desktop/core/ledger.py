@@ -3,7 +3,7 @@
 The session records here each segment it has moved into the package (complete, never to
 change) and, per stream, the one segment the packager is writing now: its file grows chunk by
 chunk, and the server may stream it to a player as it grows. Server threads wait here for the
-segment a player asked for.
+segment a player asked for, and for whole files made beside the runs (thumbnail sheets).
 """
 
 from __future__ import annotations
@@ -91,7 +91,8 @@ class Ledger:
             self._cond.notify_all()
 
     def expect_files(self, names: list[str]) -> None:
-        """These whole files (WebVTT tracks) are being made: requests for them wait."""
+        """These whole files (WebVTT tracks, thumbnail sheets) are being made: requests for them
+        wait."""
         with self._cond:
             for name in names:
                 self._files.setdefault(name, None)
@@ -115,21 +116,15 @@ class Ledger:
         poll: float = 0.5,
     ) -> Wait:
         """READY once a file that is being made is settled, made or given up (at once for
-        any other file): the caller serves what is on disk."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                state = self._files.get(name, True)
-                if state is not None:
-                    return Wait.READY
-                if self._failure is not None:
-                    return Wait.FAILED
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return Wait.TIMEOUT
-                if cancelled is not None and cancelled():
-                    return Wait.CANCELLED
-                self._cond.wait(min(left, poll))
+        any other file): the caller serves what is on disk (a track given up leaves a
+        stand-in)."""
+
+        def outcome() -> Wait | None:
+            if self._files.get(name, True) is not None:
+                return Wait.READY
+            return Wait.FAILED if self._failure is not None else None
+
+        return self._wait_for(outcome, timeout, cancelled, poll)
 
     def end(self, stream: StreamId) -> int | None:
         with self._cond:
@@ -224,20 +219,38 @@ class Ledger:
     ) -> Wait:
         """Wait until segment ``number`` (or the init segment, for None) is complete, or with
         ``growing`` until it is at least being written (then GROWING)."""
+        state = self._streams[stream]
+
+        def outcome() -> Wait | None:
+            if state.init_ready if number is None else number in state.segments:
+                return Wait.READY
+            if self._failure is not None:
+                return Wait.FAILED
+            if growing and state.partial is not None and state.partial[0] == number:
+                return Wait.GROWING
+            if self._finished or (
+                number is not None and state.end is not None and number > state.end
+            ):
+                return Wait.MISSING
+            return None
+
+        return self._wait_for(outcome, timeout, cancelled, poll)
+
+    def _wait_for(
+        self,
+        outcome: Callable[[], Wait | None],
+        timeout: float,
+        cancelled: Callable[[], bool] | None,
+        poll: float,
+    ) -> Wait:
+        """Wait on the condition until ``outcome`` (called holding it) answers, ``timeout``
+        passes or ``cancelled`` says the caller gave up (checked every ``poll`` seconds)."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            state = self._streams[stream]
             while True:
-                if state.init_ready if number is None else number in state.segments:
-                    return Wait.READY
-                if self._failure is not None:
-                    return Wait.FAILED
-                if growing and state.partial is not None and state.partial[0] == number:
-                    return Wait.GROWING
-                if self._finished or (
-                    number is not None and state.end is not None and number > state.end
-                ):
-                    return Wait.MISSING
+                found = outcome()
+                if found is not None:
+                    return found
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return Wait.TIMEOUT

@@ -4,6 +4,11 @@ They are written from the plan before the first segment exists, so the player kn
 whole timeline (duration, seekability, end) from its first request. When the encode is
 finished they are written again from the durations the packager reported, which makes the
 folder a ready-to-publish package.
+
+The thumbnail sheets are listed up front too (an image AdaptationSet with the DASH-IF
+``thumbnail_tile`` property; an HLS image playlist), every sheet the plan will make: a player
+reads a static manifest once, so a list of only the sheets made so far would stay short. The
+server holds a request for a sheet until it is made, as it does for segments.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from xml.sax.saxutils import escape, quoteattr
 from . import layout
 from .files import write_atomically
 from .media import Chapter
-from .plan import Plan, TextTrack
-from .streams import StreamId, StreamKind
+from .plan import ImagePlan, Plan, TextTrack
+from .streams import IMAGE, StreamId, StreamKind
 from .tracks import choose
 
 TIMESCALE = 1000  # manifest time in milliseconds
+THUMBNAIL_TILE = "http://dashif.org/guidelines/thumbnail_tile"  # DASH-IF IOP 6.2.6
+THUMBNAIL_BITS = 64_000  # about what one 320 px JPEG thumbnail weighs, for BANDWIDTH
 
 
 @dataclass(frozen=True)
@@ -200,7 +207,53 @@ def render_mpd(plan: Plan, tracks: Sequence[Track], texts: Sequence[TextTrack] =
             "      </Representation>",
             "    </AdaptationSet>",
         ]
+    if plan.image is not None:
+        lines += _image_adaptation_set(plan.image, number + len(texts) + 1)
     lines += ["  </Period>", "</MPD>", ""]
+    return "\n".join(lines)
+
+
+def _image_bandwidth(image: ImagePlan) -> int:
+    return round(THUMBNAIL_BITS / image.interval)
+
+
+def _image_adaptation_set(image: ImagePlan, number: int) -> list[str]:
+    """The thumbnail sheets: one "segment" per sheet, each ``sheet_span`` long; the
+    Representation's size is that of a whole sheet."""
+    span = round(image.sheet_span * TIMESCALE)
+    return [
+        f'    <AdaptationSet id="{number}" contentType="image" mimeType="image/jpeg">',
+        f'      <SegmentTemplate timescale="{TIMESCALE}" duration="{span}" '
+        f'media="{layout.image_template()}" startNumber="1"/>',
+        f'      <Representation id="{layout.name(IMAGE)}" bandwidth="{_image_bandwidth(image)}" '
+        f'width="{image.width * image.columns}" height="{image.height * image.rows}">',
+        f'        <EssentialProperty schemeIdUri="{THUMBNAIL_TILE}" '
+        f'value="{image.columns}x{image.rows}"/>',
+        "      </Representation>",
+        "    </AdaptationSet>",
+    ]
+
+
+def render_image_playlist(image: ImagePlan, duration: float) -> str:
+    """The HLS image playlist: a sheet per entry, with its tiles' layout and duration."""
+    sheets = image.sheets(duration)
+    spans = [min(image.sheet_span, duration - n * image.sheet_span) for n in range(sheets)]
+    lines = [
+        "#EXTM3U",
+        "#EXT-X-VERSION:7",
+        f"#EXT-X-TARGETDURATION:{max(1, math.ceil(max(spans)))}",
+        "#EXT-X-MEDIA-SEQUENCE:1",
+        "#EXT-X-PLAYLIST-TYPE:VOD",
+        "#EXT-X-IMAGES-ONLY",
+    ]
+    for number, span in enumerate(spans, start=1):
+        lines += [
+            f"#EXTINF:{span:.3f},",
+            f"#EXT-X-TILES:RESOLUTION={image.width}x{image.height},"
+            f"LAYOUT={image.columns}x{image.rows},DURATION={image.interval:.3f}",
+            layout.image_sheet(number),
+        ]
+    lines += ["#EXT-X-ENDLIST", ""]
     return "\n".join(lines)
 
 
@@ -295,6 +348,13 @@ def render_master_playlist(
             f'CODECS="{codecs}",RESOLUTION={video.width}x{video.height}{rate}{groups}',
             track.playlist,
         ]
+    if plan.image is not None:  # RESOLUTION: one thumbnail's (the sheet's is in the playlist)
+        image = plan.image
+        lines.append(
+            f"#EXT-X-IMAGE-STREAM-INF:BANDWIDTH={_image_bandwidth(image)},"
+            f'RESOLUTION={image.width}x{image.height},CODECS="jpeg",'
+            f'URI="{layout.playlist(IMAGE)}"'
+        )
     lines.append("")
     return "\n".join(lines)
 
@@ -349,6 +409,8 @@ def render_all(
         files[layout.playlist(text.stream)] = render_text_playlist(text, duration)
     if plan.media.chapters:
         files[layout.CHAPTERS] = render_chapters(plan.media.chapters)
+    if plan.image is not None:
+        files[layout.playlist(IMAGE)] = render_image_playlist(plan.image, _duration(tracks))
     return files
 
 

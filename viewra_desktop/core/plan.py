@@ -12,6 +12,7 @@ time to the first frame; after them segments are ``SEGMENT_S`` long.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from . import encoders, languages, tracks
@@ -19,7 +20,7 @@ from .media import AudioStream, MediaInfo, SubtitleStream
 from .numbering import Timeline
 from .profiles import Profile
 from .renditions import VideoRendition, make_renditions
-from .streams import StreamId, StreamKind, audio, text
+from .streams import IMAGE, StreamId, StreamKind, audio, text
 
 UNIT_S = 0.5  # packager --segment_duration; every grid time is a multiple of it
 FIRST_SEGMENTS_S = (0.5, 0.5)  # short first segments for a fast start
@@ -27,6 +28,12 @@ SEGMENT_S = 1.0  # then regular segments: short, so a seek restarts fast
 MIN_TAIL_S = 0.1  # a last video segment shorter than this is merged into the one before
 MAX_FPS = 60.0
 AUDIO_RATE = 48000
+# Thumbnails: Jellyfin's defaults (one picture every 10 s, 320 px wide, 10x10 sheets), with
+# pictures closer together in short videos so that they still have a few dozen.
+THUMBNAIL_INTERVAL_S = 10.0
+THUMBNAIL_MIN_PICTURES = 60
+THUMBNAIL_WIDTH = 320
+THUMBNAIL_TILES = (10, 10)  # columns, rows
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,22 @@ class ImagePlan:
     height: int
     columns: int
     rows: int
+
+    @property
+    def per_sheet(self) -> int:
+        return self.columns * self.rows
+
+    @property
+    def sheet_span(self) -> float:
+        """Seconds of the timeline one sheet covers."""
+        return self.interval * self.per_sheet
+
+    def slots(self, duration: float) -> int:
+        """How many thumbnails a timeline of ``duration`` seconds has (slot k: k * interval)."""
+        return max(1, math.ceil(duration / self.interval - 1e-6))
+
+    def sheets(self, duration: float) -> int:
+        return math.ceil(self.slots(duration) / self.per_sheet)
 
 
 @dataclass(frozen=True)
@@ -267,4 +290,18 @@ def make_plan(
         text=text_tracks(media),
         burn_in=drawn,
         notes=tuple(notes),
+        image=image_plan(source.display_size, media.duration),
     )
+
+
+def image_plan(display: tuple[int, int], duration: float) -> ImagePlan:
+    """Thumbnails of a video of this display size and length."""
+    interval = min(THUMBNAIL_INTERVAL_S, max(1.0, float(duration // THUMBNAIL_MIN_PICTURES)))
+    width, height = display
+
+    def even(value: float) -> int:  # JPEG's 4:2:0 wants even sizes
+        return max(2, int(round(value / 2)) * 2)
+
+    thumb_width = min(THUMBNAIL_WIDTH, even(width))
+    thumb_height = even(thumb_width * height / width)
+    return ImagePlan(IMAGE, interval, thumb_width, thumb_height, *THUMBNAIL_TILES)

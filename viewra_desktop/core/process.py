@@ -3,7 +3,9 @@
 One place starts every ffmpeg and packager process: it logs the exact argv, ties the child's
 life to this process (on Linux a parent-death signal, so a killed app leaves no encoder
 behind), keeps the tail of stderr for error messages, and kills and reaps it, so no zombie
-is left.
+is left. Background work (thumbnails, quality metrics) runs at the lowest priority the OS
+has (``background``: niced, and on Linux the idle scheduling class, so it gets only time the
+encoder leaves), and can be paused and resumed (``pause``: POSIX only).
 """
 
 from __future__ import annotations
@@ -56,6 +58,20 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child after fo
         os._exit(1)
 
 
+def _background() -> None:  # pragma: no cover - runs in the child after fork
+    """The lowest priority: nice 19, and on Linux SCHED_IDLE (only time nobody else wants)."""
+    with contextlib.suppress(OSError):
+        os.nice(19)
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
+def _in_background_child() -> None:  # pragma: no cover - runs in the child after fork
+    _die_with_parent()
+    _background()
+
+
 class SupervisedProcess:
     """A child process with a name, a stderr tail and an escalating ``stop()``.
 
@@ -70,8 +86,10 @@ class SupervisedProcess:
         argv: Sequence[str],
         cwd: str | None = None,
         on_stdout_line: Callable[[str], None] | None = None,
+        background: bool = False,
     ) -> None:
         self.name = name
+        self.background = background
         self.argv = list(argv)
         self.cwd = cwd
         self._on_stdout_line = on_stdout_line
@@ -86,14 +104,19 @@ class SupervisedProcess:
     def start(self) -> None:
         logger.info("start %s: %s", self.name, shlex.join(self.argv))
         kwargs: dict = {}
-        if _PRCTL is not None:
+        if os.name == "posix" and self.background:
+            kwargs["preexec_fn"] = _in_background_child
+        elif _PRCTL is not None:
             kwargs["preexec_fn"] = _die_with_parent
         if os.name == "posix":
             # Its own process group: a Ctrl+C in the terminal reaches the app, which then
             # stops the children in order, instead of reaching the children directly.
             kwargs["start_new_session"] = True
         elif sys.platform == "win32":
-            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+            flags = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+            if self.background:
+                flags |= subprocess.IDLE_PRIORITY_CLASS  # type: ignore[attr-defined]
+            kwargs["creationflags"] = flags
         self._popen = subprocess.Popen(
             self.argv,
             cwd=self.cwd,
@@ -169,6 +192,14 @@ class SupervisedProcess:
         except subprocess.TimeoutExpired:
             return None
 
+    def pause(self, paused: bool) -> None:
+        """Stop (SIGSTOP) or continue (SIGCONT) a running process; nothing on Windows."""
+        popen = self._popen
+        if os.name != "posix" or popen is None or popen.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(popen.pid, signal.SIGSTOP if paused else signal.SIGCONT)
+
     # -- stopping ---------------------------------------------------------------------------
 
     def kill(self) -> None:
@@ -183,7 +214,7 @@ class SupervisedProcess:
                 logger.info("kill %s (pid %d)", self.name, popen.pid)
                 self._stopping = True
                 with contextlib.suppress(ProcessLookupError):
-                    popen.kill()
+                    popen.kill()  # SIGKILL ends a stopped (paused) process too
                 popen.wait()
             for thread in self._readers:
                 thread.join(timeout=2.0)

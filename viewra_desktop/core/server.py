@@ -15,7 +15,8 @@ frames as soon as they are encoded; the answer ends properly only when the segme
 complete, and is cut off (no final chunk: the client sees an error, never a short segment)
 if its run is stopped first. If the pipeline failed it answers 503 at once; if the pipeline
 finished without that segment, 404. A client that goes away while waiting releases its thread
-within a poll period.
+within a poll period. A whole file still being made (a thumbnail sheet:
+``Ledger.expect_files``) is waited for the same way.
 
 The standard library's ``ThreadingHTTPServer`` is enough here: one thread per connection
 suits requests that block on a condition variable, and it adds no dependency.
@@ -169,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if requested.part in (Part.INIT, Part.SEGMENT):
             outcome = self._wait_segment(mount, requested, name, head)
-        elif requested.part is Part.FILE:  # a WebVTT track may still be being made
+        elif requested.part is Part.FILE:  # a WebVTT track or a thumbnail sheet being made
             outcome = mount.ledger.wait_file(name, owner.segment_wait, self._client_gone)
         else:
             outcome = Wait.READY
