@@ -46,9 +46,22 @@ def play(
     in the page with ``player`` and ``video``), its result as ``eval``.
     """
     argv = [
-        "node", str(WEB / "run.mjs"), "--player", player, "--url", url, "--until", until,
+        "--player", player, "--url", url, "--until", until,
         "--timeout", str(timeout), "--rate", str(rate), "--config", json.dumps(config or {}),
     ]  # fmt: skip
+    return _run(argv, timeout, script)
+
+
+def open_page(
+    url: str, until: str = "end", timeout: float = 120.0, script: str | None = None
+) -> dict[str, Any]:
+    """Open a player page (a package's ``index.html``) and report what its video did, like
+    ``play``; errors the page logs to the console count as errors."""
+    return _run(["--page", url, "--until", until, "--timeout", str(timeout)], timeout, script)
+
+
+def _run(args: list[str], timeout: float, script: str | None) -> dict[str, Any]:
+    argv = ["node", str(WEB / "run.mjs"), *args]
     if script is not None:
         argv += ["--eval", script]
     done = subprocess.run(

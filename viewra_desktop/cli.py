@@ -1,4 +1,5 @@
-"""Command line: ``viewra-desktop [FILE]`` (the window) and ``viewra-desktop serve FILE``."""
+"""Command line: ``viewra-desktop [FILE]`` (the window), ``viewra-desktop serve FILE`` and
+``viewra-desktop export FILE... --to DIR``."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 
 from . import __version__
 from .core.errors import ViewraError
-from .core.paths import app_paths, setup_logging
-from .core.profiles import DEFAULT_PROFILE, PROFILES
+from .core.paths import AppPaths, app_paths, setup_logging
+from .core.profiles import CODECS, DEFAULT_CODEC, DEFAULT_PROFILE, PROFILES
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,72 @@ def serve_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("file", metavar="FILE", help="the video to play")
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument(
+        "--lan",
+        action="store_true",
+        help="also listen on this machine's network address, so another device can watch",
+    )
+    parser.add_argument(
+        "--lan-address", default=None, help="the address --lan listens on (default: found)"
+    )
     _common(parser)
     return parser
+
+
+def export_parser() -> argparse.ArgumentParser:
+    from .core.export import DEFAULT_SEGMENT_S
+    from .core.keys import DEFAULT_SCHEME, SCHEMES
+
+    parser = argparse.ArgumentParser(
+        prog="viewra-desktop export",
+        description="Export each FILE (or each video in a folder) as a package ready to put "
+        "on a web server: DASH and HLS manifests, segments and a player page, in DIR/NAME. "
+        "The cache's encode is reused (finished first if needed); nothing is encoded twice.",
+    )
+    parser.add_argument("files", metavar="FILE", nargs="+", help="videos or folders of videos")
+    parser.add_argument("--to", type=Path, required=True, metavar="DIR", help="where to put them")
+    parser.add_argument(
+        "--segment-seconds",
+        type=float,
+        default=DEFAULT_SEGMENT_S,
+        metavar="S",
+        help=f"segment length, whole seconds (default: {DEFAULT_SEGMENT_S:g})",
+    )
+    parser.add_argument("--codec", default=DEFAULT_CODEC, choices=CODECS, help="video codec")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--hls-only", action="store_true", help="HLS playlists, no DASH MPD")
+    only.add_argument("--dash-only", action="store_true", help="a DASH MPD, no HLS playlists")
+    crypt = parser.add_argument_group("encryption (raw key)")
+    crypt.add_argument("--encrypt", action="store_true", help="encrypt with a raw key")
+    crypt.add_argument("--key", default=None, help="32 hex digits (default: random)")
+    crypt.add_argument("--key-id", default=None, help="32 hex digits (default: random)")
+    crypt.add_argument("--scheme", default=DEFAULT_SCHEME, choices=SCHEMES)
+    crypt.add_argument(
+        "--clear-lead", type=float, default=0.0, metavar="S", help="seconds left clear (0)"
+    )
+    _common(parser)
+    return parser
+
+
+def _run_export(args: argparse.Namespace, paths: AppPaths) -> int:
+    from .core.export import ExportOptions, check_segment_seconds
+    from .core.keys import make_encryption
+    from .core.profiles import get_profile
+    from .export_cli import run_export
+
+    encryption = None
+    if args.encrypt:
+        encryption = make_encryption(args.key, args.key_id, args.scheme, args.clear_lead)
+    elif args.key or args.key_id:
+        raise ViewraError("--key and --key-id need --encrypt.")
+    options = ExportOptions(
+        segment_seconds=check_segment_seconds(args.segment_seconds),
+        encryption=encryption,
+        dash=not args.hls_only,
+        hls=not args.dash_only,
+    )
+    profile = get_profile(args.profile or DEFAULT_PROFILE)
+    return run_export(args.files, profile, options, args.to, args.cache_dir, paths)
 
 
 def app_parser() -> argparse.ArgumentParser:
@@ -62,9 +127,14 @@ def main(argv: list[str] | None = None) -> int:
             setup_logging(paths, args.verbose)
             from .serve import run_serve
 
+            lan = args.lan_address or ("" if args.lan else None)
             return run_serve(
-                args.file, args.profile or DEFAULT_PROFILE, args.port, args.cache_dir, paths
+                args.file, args.profile or DEFAULT_PROFILE, args.port, args.cache_dir, paths, lan
             )
+        if args_list[:1] == ["export"]:
+            args = export_parser().parse_args(args_list[1:])
+            setup_logging(paths, args.verbose)
+            return _run_export(args, paths)
         args = app_parser().parse_args(args_list)
         setup_logging(paths, args.verbose)
         from .app.main import run_app

@@ -31,6 +31,9 @@ PROFILES: dict[str, Profile] = {
     )
 }
 DEFAULT_PROFILE = "720p"
+# The video codecs a package can be encoded with; the command line offers these.
+CODECS = ("h264",)
+DEFAULT_CODEC = CODECS[0]
 
 
 class UnknownProfileError(ViewraError):
