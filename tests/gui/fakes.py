@@ -73,12 +73,15 @@ class FakeController(QObject):
     finished = Signal()
     request_done = Signal(int, bool)
     shut_down = Signal()
+    share_changed = Signal(str)
 
     def __init__(self, journal: list[str]) -> None:
         super().__init__()
         self.journal = journal
         self.calls: list[tuple] = []
         self.cache_limit: int | None = None
+        self.encrypt = False
+        self.lan: list[bool] = []
         self._id = 0
 
     def _record(self, *call) -> int:
@@ -97,6 +100,12 @@ class FakeController(QObject):
 
     def set_cache_limit(self, limit: int) -> None:
         self.cache_limit = limit
+
+    def set_encrypt(self, encrypt: bool) -> None:
+        self.encrypt = encrypt
+
+    def set_lan(self, on: bool) -> None:
+        self.lan.append(on)
 
     def shutdown(self) -> int:
         self.journal.append("controller shutdown requested")

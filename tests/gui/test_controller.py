@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, Slot
 from viewra_desktop.app.controller import SessionController
 from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.errors import InputError
+from viewra_desktop.core.keys import make_encryption
 from viewra_desktop.core.ledger import Ledger
 from viewra_desktop.core.progress import Progress
 from viewra_desktop.core.server import Mount
@@ -33,7 +34,9 @@ class FakeSession:
     fail_with: Exception | None = None
     from_cache = False
 
-    def __init__(self, path, profile, cache, on_state, on_progress, on_segments) -> None:
+    def __init__(
+        self, path, profile, cache, on_state, on_progress, on_segments, encrypt=False
+    ) -> None:
         self.source = path
         self.profile = profile
         self.cache = cache
@@ -42,7 +45,8 @@ class FakeSession:
         self.failure: Failure | None = None
         self.progress: Progress | None = None
         video = SimpleNamespace(width=1280, height=720)
-        self.plan = SimpleNamespace(duration=30.0, main_video=video)
+        encryption = make_encryption() if encrypt else None
+        self.plan = SimpleNamespace(duration=30.0, main_video=video, encryption=encryption)
         self.started_on: QThread | None = None
         self.stopped = False
         self.ranges = [(0.0, 1.0)]

@@ -49,7 +49,16 @@ class Actions:
         self.leave_fullscreen = self._action("Leave Fullscreen", "Esc")
         self.about = self._action(f"&About {APP_TITLE}")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
+        # Publishing (``publish.py`` wires them): export, the finished package, sharing.
+        self.export = self._action("&Export Package…", "Ctrl+E")
+        self.show_package = self._action("Show &Package")
+        self.share = self._action("&Watch on Another Device")
+        self.share.setCheckable(True)
+        self.encrypt = self._action("&Encrypt (Preview the Encrypted Package)")
+        self.encrypt.setCheckable(True)
         self.play.setEnabled(False)
+        self.export.setEnabled(False)
+        self.show_package.setEnabled(False)
 
     def _action(self, text: str, shortcut: str | None = None) -> QAction:
         action = QAction(text, self._window)
@@ -91,6 +100,9 @@ class Menus(QObject):
         menu.addSeparator()
         menu.addAction(actions.close_file)
         menu.addSeparator()
+        for action in (actions.export, actions.show_package, actions.share):
+            menu.addAction(action)
+        menu.addSeparator()
         menu.addAction(actions.preferences)
         menu.addSeparator()
         menu.addAction(actions.quit)
@@ -115,6 +127,8 @@ class Menus(QObject):
         self.profile_group.triggered.connect(
             lambda action: self.profile_requested.emit(str(action.data()))
         )
+        self.profile_menu.addSeparator()
+        self.profile_menu.addAction(actions.encrypt)
         self.audio_menu.setEnabled(False)
         self.subtitle_menu.setEnabled(False)
 

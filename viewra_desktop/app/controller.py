@@ -7,6 +7,9 @@ the app: on Linux the encoder processes are tied to the thread that started them
 
 Requests coalesce: if the user opens three files in a row while a session is still starting,
 the old session is stopped once and only the last file is started.
+
+Sharing (``set_lan``) also listens on the LAN address; ``share_changed`` then carries the
+player page's LAN URL of the session that plays ("" when not shared).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
@@ -24,6 +27,8 @@ from ..core import binaries, layout
 from ..core.cache import Cache, mark_used
 from ..core.demo import demo_clip
 from ..core.errors import ViewraError
+from ..core.keys import Encryption
+from ..core.lan import lan_address
 from ..core.profiles import get_profile
 from ..core.progress import Progress
 from ..core.server import SegmentServer
@@ -48,6 +53,7 @@ class SessionInfo:
     folder: str
     dash_url: str
     hls_url: str
+    encryption: Encryption | None = None  # an encrypted preview: the player needs the key
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class _Request:
     path: str = ""
     profile: str = ""
     id: int = 0
+    encrypt: bool = False
 
 
 class SessionController(QObject):
@@ -71,8 +78,10 @@ class SessionController(QObject):
     finished = Signal()  # the package is complete (encoded now or found in the cache)
     request_done = Signal(int, bool)  # an open request's id, and whether its session started
     shut_down = Signal()  # after shutdown(): every process has ended
+    share_changed = Signal(str)  # the session's player page on the LAN, "" when not shared
     _wake = Signal()
     _trim = Signal()
+    _lan = Signal(bool)
 
     def __init__(
         self,
@@ -95,11 +104,14 @@ class SessionController(QObject):
         self._cache_limit = 0
         self._swept = False
         self._closed = False
+        self._encrypt = False
+        self._sharing = False
         self._thread = QThread()
         self._thread.setObjectName("viewra-controller")
         self.moveToThread(self._thread)
         self._wake.connect(self._process, Qt.ConnectionType.QueuedConnection)
         self._trim.connect(self._trim_cache, Qt.ConnectionType.QueuedConnection)
+        self._lan.connect(self._set_lan, Qt.ConnectionType.QueuedConnection)
 
     # -- called from the GUI thread ---------------------------------------------------------
 
@@ -111,11 +123,11 @@ class SessionController(QObject):
 
         Returns the request's id, which ``request_done`` carries when it has been handled.
         """
-        return self._request(_Request("open", str(path), profile))
+        return self._request(_Request("open", str(path), profile, encrypt=self._encrypt))
 
     def open_demo(self, profile: str) -> int:
         """Like ``open`` on the built-in demo clip, making it first if needed."""
-        return self._request(_Request("demo", "", profile))
+        return self._request(_Request("demo", "", profile, encrypt=self._encrypt))
 
     def stop(self) -> None:
         self._request(_Request("stop"))
@@ -128,6 +140,14 @@ class SessionController(QObject):
         """Wait for the thread to end (after ``shut_down``)."""
         return self._thread.wait(timeout_ms)
 
+    def set_encrypt(self, encrypt: bool) -> None:
+        """Sessions opened from now on are encrypted previews (their packager encrypts)."""
+        self._encrypt = bool(encrypt)
+
+    def set_lan(self, on: bool) -> None:
+        """Also listen on the LAN address (or stop); ``share_changed`` tells the URL."""
+        self._lan.emit(bool(on))
+
     def set_cache_limit(self, limit_bytes: int) -> None:
         self._cache_limit = max(0, int(limit_bytes))
         self._trim.emit()
@@ -139,7 +159,7 @@ class SessionController(QObject):
     def _request(self, request: _Request) -> int:
         with self._pending_lock:
             self._last_id += 1
-            request = _Request(request.kind, request.path, request.profile, self._last_id)
+            request = replace(request, id=self._last_id)
             if self._pending is not None and self._pending.kind == "shutdown":
                 return request.id  # nothing overrides a shutdown
             superseded, self._pending = self._pending, request
@@ -210,6 +230,7 @@ class SessionController(QObject):
             on_state=lambda state: self._on_state(session, state),
             on_progress=lambda progress: self._on_progress(session, progress),
             on_segments=lambda: self._on_segments(session),
+            **({"encrypt": True} if request.encrypt else {}),
         )
         self._session = session
         try:
@@ -238,6 +259,7 @@ class SessionController(QObject):
             folder=str(session.folder),
             dash_url=self._url + layout.MPD,
             hls_url=self._url + layout.HLS_MASTER,
+            encryption=plan.encryption,
         )
         logger.info("playing %s (%s) from %s", path, profile.name, info.dash_url)
         self.session_changed.emit(info)
@@ -245,6 +267,7 @@ class SessionController(QObject):
         if session.progress is not None:
             self.progress_changed.emit(session.progress)
         self.manifest_ready.emit(info.dash_url)
+        self._emit_share()
         if session.state is State.FINISHED:
             self.finished.emit()
             self._trim.emit()
@@ -271,6 +294,7 @@ class SessionController(QObject):
         url, self._url = self._url, None
         if session is None:
             return
+        self.share_changed.emit("")
         self.activity_changed.emit("Stopping the encoder…")
         session.stop()
         if url is not None and self._server is not None:
@@ -285,6 +309,33 @@ class SessionController(QObject):
         logger.info("controller shut down")
         self.shut_down.emit()
         self._thread.quit()
+
+    @Slot(bool)
+    def _set_lan(self, on: bool) -> None:
+        if self._closed:
+            return
+        self._sharing = on
+        try:
+            if on:
+                self._ensure_server().listen_lan(lan_address())
+            elif self._server is not None:
+                self._server.stop_lan()
+        except (ViewraError, OSError) as exc:
+            self._sharing = False
+            self.failed.emit(f"Sharing on the network failed: {exc}", "")
+        self._emit_share()
+
+    def _emit_share(self) -> None:
+        """The session's player page on the LAN (with the key of an encrypted preview in
+        the fragment, which browsers never send), or "" when nothing is shared."""
+        server, session, url = self._server, self._session, self._url
+        lan = server.lan_url(url) if server and url and self._sharing else None
+        if lan is None or session is None or session.plan is None:
+            self.share_changed.emit("")
+            return
+        encryption = session.plan.encryption
+        fragment = f"#{encryption.page_fragment}" if encryption else ""
+        self.share_changed.emit(lan + layout.PLAYER_PAGE + fragment)
 
     @Slot()
     def _trim_cache(self) -> None:

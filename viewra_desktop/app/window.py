@@ -38,6 +38,7 @@ from .file_open import FileOpenHandler, dropped_file
 from .fullscreen import Fullscreen
 from .icons import app_icon
 from .player import Player
+from .publish import PublishPieces
 from .settings import Settings
 from .status import StatusView
 from .status_text import SessionFacts, StatusInputs
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
         self._connect()
+        self.publish = PublishPieces(self)  # export, the package, sharing, encryption
         self._restore_settings()
         self._update_recent()
         self._show_idle()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import layout
+from .keys import packager_args
 from .plan import AudioTrack, Plan, RunSpec, VideoRendition
 from .streams import StreamId, StreamKind
 
@@ -289,4 +290,6 @@ def packager_command(
         "--io_cache_size", str(PACKAGER_IO_CACHE),
         "--quiet",  # no INFO lines: stderr keeps warnings and errors for the failure tail
     ]  # fmt: skip
+    if plan.encryption is not None:
+        argv += packager_args(plan.encryption)  # raw-key encryption (keys)
     return argv

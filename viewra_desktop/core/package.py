@@ -13,9 +13,10 @@ Threads: ``prepare`` and ``replay`` run on the thread that calls ``Session.start
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from typing import Any
 
-from . import layout
+from . import keys, layout
 from .cache import CacheEntry
 from .errors import CacheError, ViewraError
 from .ledger import Ledger
@@ -41,6 +42,11 @@ def prepare(entry: CacheEntry, plan: Plan, cache_root: object) -> None:
         ) from exc
 
 
+def encrypted(plan: Plan, entry: CacheEntry) -> Plan:
+    """The plan of an encrypted session: the entry's key (kept in it, or made now)."""
+    return replace(plan, encryption=keys.entry_encryption(entry.path, layout.ENTRY_KEY))
+
+
 def durations(ledger: Ledger) -> dict[str, list[float]]:
     """Per stream name, the complete segments' durations in timeline order."""
     return {
@@ -61,6 +67,7 @@ def finish(entry: CacheEntry, plan: Plan, ledger: Ledger, record: dict[str, Any]
         raise PackageError("Encoding ended without producing any video.")
     by_stream = {s: lists[layout.name(s)] for s in ledger.streams}
     counts = {s: len(d) for s, d in by_stream.items()}
+    key = (layout.ENTRY_KEY,) if plan.encryption else ()  # a replay needs it to decrypt
     try:
         write_manifests(entry.path, plan, tracks_for(plan, by_stream))
         entry.mark_complete(
@@ -68,7 +75,7 @@ def finish(entry: CacheEntry, plan: Plan, ledger: Ledger, record: dict[str, Any]
                 record,
                 duration=sum(lists[video]),
                 segments=lists,
-                files=layout.package_files(counts),
+                files=layout.package_files(counts, key),
             )
         )
     except OSError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .keys import Encryption
 from .numbering import Timeline
 from .probe import AudioStream, MediaInfo, SubtitleStream
 from .profiles import Profile
@@ -115,6 +116,7 @@ class Plan:
     audio: tuple[AudioTrack, ...] = ()
     text: tuple[TextTrack, ...] = ()
     image: ImagePlan | None = None
+    encryption: Encryption | None = None  # the packager encrypts (a preview of encryption)
 
     @property
     def duration(self) -> float:

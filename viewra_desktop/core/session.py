@@ -1,14 +1,12 @@
 """A session: one file, one profile, one cache entry, and the runs that encode it.
 
 ``start()`` probes, plans, prepares the package (``package``) and starts the first run
-(``run``), or finds the entry already finished. Then the monitor thread, every
-``MONITOR_PERIOD_S``, harvests what the running run completed (``harvest``), asks the policy
-(``policy``) whether a request restarts the encoder, whether the run has met a done range,
-and which run fills the next gap, and finally finishes the package. This module keeps the
-lifecycle, the monitor loop and the wiring between those pieces and the server.
+(``run``), or finds the entry already finished (an encrypted preview has an entry and a key
+of its own: ``keys``). Then the monitor thread, every ``MONITOR_PERIOD_S``, harvests what the
+running run completed (``harvest``), asks the policy (``policy``) whether a request restarts
+the encoder, whether the run met a done range and which run fills the next gap, and finishes.
 
-Threads
--------
+Threads:
 - **The caller's thread** (the controller's QThread in the app, the main thread in
   ``serve``) calls ``start`` and ``stop``. ``start`` starts the first run there, so that
   thread must outlive the session: on Linux the run's processes are tied to it.
@@ -47,7 +45,6 @@ from .streams import StreamId, StreamKind
 logger = logging.getLogger(__name__)
 
 MONITOR_PERIOD_S = 0.02
-
 __all__ = ["Failure", "Session", "State"]
 
 
@@ -60,8 +57,10 @@ class Session:
         on_state: Callable[[State], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         on_segments: Callable[[], None] | None = None,
+        encrypt: bool = False,
     ) -> None:
         self.source = path
+        self.encrypt = encrypt
         self.profile = profile
         self.cache = cache
         self._on_state = on_state or (lambda state: None)
@@ -156,8 +155,9 @@ class Session:
         self._tools = binaries.find_tools()
         self.media = probe(self._tools.ffprobe, self.source)
         self.plan = plan = make_plan(self.media, self.profile)
-        key = session_key(self.media.path, self.profile.name)
+        key = session_key(self.media.path, self.profile.name, *(("encrypted",) * self.encrypt))
         self.entry, self._lock = self.cache.open_entry(key)
+        self.plan = plan = package.encrypted(plan, self.entry) if self.encrypt else plan
         self.ledger = Ledger(plan.segmented)
         if package.replay(self.entry, self.ledger):
             self.from_cache = True
