@@ -38,17 +38,21 @@ def play(
     rate: float = 1.0,
     config: dict[str, Any] | None = None,
     script: str | None = None,
+    start: float | None = None,
 ) -> dict[str, Any]:
     """Play ``url`` with ``player`` ("shaka", "hls" or "dash") until it has loaded or ended.
 
     Returns the page's report: loaded, ended, errors, waits, duration, currentTime, maxTime,
-    backwards (backward jumps of the clock) and, with ``script`` (an async function body run
-    in the page with ``player`` and ``video``), its result as ``eval``.
+    minTime, backwards (backward jumps of the clock), for Shaka ``live`` (it took the stream
+    for live when it loaded it) and, with ``script`` (an async function body run in the page
+    with ``player`` and ``video``), its result as ``eval``. ``start``: Shaka loads there.
     """
     argv = [
         "--player", player, "--url", url, "--until", until,
         "--timeout", str(timeout), "--rate", str(rate), "--config", json.dumps(config or {}),
     ]  # fmt: skip
+    if start is not None:
+        argv += ["--start", str(start)]
     return _run(argv, timeout, script)
 
 

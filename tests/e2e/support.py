@@ -137,7 +137,7 @@ def play(url: str, speed: float = 1.0, timeout: float = 120.0, **options) -> Pla
     return result
 
 
-def start_session(clip: Path, cache: Path, profile: str = "360p"):
+def start_session(clip: Path, cache: Path, profile: str = "360p", encrypt: bool = False):
     """A real Session on ``clip`` mounted on a started SegmentServer, in this process.
 
     Returns (session, server, base URL); the caller stops the session and closes the server.
@@ -147,7 +147,7 @@ def start_session(clip: Path, cache: Path, profile: str = "360p"):
     from viewra_desktop.core.server import SegmentServer
     from viewra_desktop.core.session import Session
 
-    session = Session(str(clip), get_profile(profile), Cache(cache))
+    session = Session(str(clip), get_profile(profile), Cache(cache), encrypt=encrypt)
     server = SegmentServer()
     session.start()
     base = server.mount(session.mount())

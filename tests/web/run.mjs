@@ -2,7 +2,7 @@
 // the player saw.
 //
 //   node run.mjs --player shaka|hls|dash --url URL [--until loaded|end] [--timeout S]
-//                [--rate R] [--config JSON] [--eval JS]
+//                [--rate R] [--config JSON] [--start S] [--eval JS]
 //   node run.mjs --page URL [--until loaded|end] [--timeout S] [--eval JS]
 //
 // The page (player.html) and the players (node_modules) are served from this folder on a
@@ -10,7 +10,9 @@
 // keeps its player in window.player and plays in <video id="video">): the same report is
 // gathered by listeners added before its scripts run; its console errors count as errors.
 // --eval runs an async function body in the page once it has loaded, with `player` and
-// `video` in scope; its result is the report's "eval" field.
+// `video` in scope; its result is the report's "eval" field. --start: Shaka Player loads at
+// that time (for a live stream: from there rather than the live edge); the report's "live"
+// says whether Shaka took the stream for live when it loaded it.
 import { chromium } from "playwright-core";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -76,6 +78,7 @@ try {
   } else {
     const query = new URLSearchParams({
       player: args.player, url: args.url, rate: args.rate || "1", config: args.config || "{}",
+      ...(args.start !== undefined ? { start: args.start } : {}),
     });
     await page.goto(`http://127.0.0.1:${server.address().port}/player.html?${query}`);
   }
@@ -95,6 +98,7 @@ try {
     const times = window.report.times;
     return { ...window.report, times: undefined, duration: video.duration,
       currentTime: video.currentTime, maxTime: times.length ? Math.max(...times) : 0,
+      minTime: times.length ? Math.min(...times) : 0,
       backwards: times.filter((t, i) => i > 0 && t < times[i - 1] - 0.01).length };
   });
   report.seconds = (Date.now() - started) / 1000;
