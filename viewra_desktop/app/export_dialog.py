@@ -62,10 +62,11 @@ MANIFESTS = (("DASH and HLS", True, True), ("DASH only", True, False), ("HLS onl
 
 
 class ExportJob(QThread):
-    """Repackages one finished entry; ``progress_changed`` (0..1), then ``done``."""
+    """Repackages one finished entry; ``progress_changed`` (0..1), then QThread's own
+    ``finished``, once ``run`` has returned: then ``result`` or ``message`` tell how it
+    went (no Python thread is still inside the job when the dialog drops it)."""
 
     progress_changed = Signal(float)
-    done = Signal(object, str)  # ExportResult or None, and a sentence if it failed
 
     def __init__(
         self,
@@ -80,12 +81,12 @@ class ExportJob(QThread):
         self.options = options
         self.source_key = source_key
         self.cancel = threading.Event()
+        self.result: ExportResult | None = None
+        self.message = ""
 
     def run(self) -> None:
-        result: ExportResult | None = None
-        message = ""
         try:
-            result = repackage(
+            self.result = repackage(
                 Path(self.info.folder),
                 self.to_dir,
                 package_name(self.info.source, set()),
@@ -97,14 +98,13 @@ class ExportJob(QThread):
                 title=Path(self.info.source).name,
             )
         except ExportCancelled as exc:
-            message = str(exc)
+            self.message = str(exc)
         except ViewraError as exc:
             logger.error("export failed: %s %s", exc, exc.details)
-            message = str(exc)
+            self.message = str(exc)
         except Exception:  # a bug must not pass silently
             logger.exception("export failed")
-            message = "The export ran into an internal error; the log file has the details."
-        self.done.emit(result, message)
+            self.message = "The export ran into an internal error; the log file has the details."
 
     def _progress(self, progress: ExportProgress) -> None:
         self.progress_changed.emit(progress.fraction)
@@ -238,7 +238,7 @@ class ExportDialog(QDialog):
             self.info, Path(self.folder.text().strip()), options, self.info.encryption
         )
         self.job.progress_changed.connect(self._on_progress)
-        self.job.done.connect(self._on_done)
+        self.job.finished.connect(self._on_done)
         self.job.start()
 
     @Slot(object)
@@ -272,9 +272,13 @@ class ExportDialog(QDialog):
     def _on_progress(self, fraction: float) -> None:
         self.bar.setValue(round(fraction * BAR_STEPS))
 
-    @Slot(object, str)
-    def _on_done(self, result: ExportResult | None, message: str) -> None:
-        self.job = None
+    @Slot()
+    def _on_done(self) -> None:
+        job, self.job = self.job, None
+        if job is None:
+            return
+        job.deleteLater()
+        result, message = job.result, job.message
         self.exported = result
         self.export_button.setEnabled(True)
         if result is None:
