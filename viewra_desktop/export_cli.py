@@ -12,11 +12,8 @@ written is removed, and the exit code is 130.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import TextIO
 
 from .core.cache import Cache
@@ -31,6 +28,7 @@ from .core.export import (
 )
 from .core.paths import AppPaths
 from .core.profiles import Profile
+from .signals import stop_event
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +69,7 @@ def run_export(
     paths: AppPaths,
     out: TextIO = sys.stdout,
 ) -> int:
-    cancel = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info("signal %s: cancelling the export", signal.Signals(signum).name)
-        cancel.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    cancel = stop_event("cancelling the export")
     sources = expand_sources(files)
     if not sources:
         raise ViewraError("There is no video to export in what was given.")

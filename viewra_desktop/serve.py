@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
 import threading
 from pathlib import Path
-from types import FrameType
 
 from .core import binaries, layout
 from .core.cache import Cache
@@ -27,6 +25,7 @@ from .core.paths import AppPaths
 from .core.profiles import get_profile
 from .core.server import SegmentServer
 from .core.session import Session, State
+from .signals import stop_event
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +40,7 @@ def run_serve(
 ) -> int:
     """``lan``: None to stay on loopback, "" to also listen on the LAN address found, or the
     address to listen on."""
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info("signal %s: stopping", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    stop = stop_event("stopping")
 
     serving = threading.Event()
 
