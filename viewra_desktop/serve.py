@@ -29,6 +29,8 @@ from .signals import stop_event
 
 logger = logging.getLogger(__name__)
 
+LIVE_DELAY_S = 1.0
+
 
 def run_serve(
     file: str,
@@ -79,7 +81,8 @@ def run_serve(
         server.start()
         print(json.dumps(urls), flush=True)
         serving.set()
-        if live is not None:  # after the line: nothing delays the first frame
+        # The live packager starts a moment after the line: nothing delays the first frame.
+        if live is not None and not stop.wait(LIVE_DELAY_S):
             live.start()
         while not stop.wait(0.25):
             pass

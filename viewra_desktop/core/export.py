@@ -333,8 +333,11 @@ def export_file(
         if session.state is State.FAILED:
             failure = session.failure
             raise ExportError(failure.message if failure else "Encoding failed.")
+    # A finished entry never changes, and nobody removes one that another process holds (a
+    # window playing it): it can be read without its lock.
     lock = EntryLock(entry)
-    if not lock.acquire():
+    held = lock.acquire()
+    if not held and entry.read_complete() is None:
         raise CacheError(
             "This file is being encoded with this profile by a Viewra Desktop window; "
             "export it from there, or close it and try again."
@@ -344,5 +347,6 @@ def export_file(
             entry.path, to_dir, name, options, tools, report, cancel, title=Path(source).name
         )
     finally:
-        lock.release()
+        if held:
+            lock.release()
     return ExportResult(source, result.package, result.key_file)

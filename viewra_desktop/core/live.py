@@ -113,6 +113,8 @@ class LiveDash:
         self._watcher = threading.Thread(target=self._watch, name="live-dash", daemon=True)
 
     def start(self) -> None:
+        if self._stop.is_set():  # stopped before it started (the session failed)
+            return
         streams = self.ledger.streams
         shutil.rmtree(self.work, ignore_errors=True)
         self.published.unlink(missing_ok=True)
@@ -168,6 +170,7 @@ class LiveDash:
                 self._stop.wait(WATCH_S)
         finally:
             self.ended.set()
+            self.ready.set()  # a request for live.mpd waits no more (404 if none was made)
             if not self._stop.is_set():
                 self._clean()
 
