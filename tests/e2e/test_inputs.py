@@ -262,7 +262,7 @@ def _serve_and_play(
     """Serve ``clip``, play each URL kind to the end, check the output and the clean stop."""
     with Serve(clip, home) as serve:
         urls = serve.wait_urls(timeout=60)
-        assert set(urls) == {"dash", "hls"}
+        assert set(urls) == {"dash", "hls", "dash_live", "page"}  # no LAN unless asked
         for kind in kinds:
             _assert_played(play(urls[kind], speed=4.0, timeout=90), seconds)
         base = urls["dash"].rsplit("/", 1)[0]
