@@ -20,16 +20,38 @@ from .core import binaries, layout
 from .core.cache import Cache
 from .core.errors import ViewraError
 from .core.lan import lan_address
+from .core.lifecycle import Events, State
 from .core.live import LiveDash
 from .core.paths import AppPaths
 from .core.profiles import get_profile
 from .core.server import SegmentServer
-from .core.session import Session, State
+from .core.session import Session
 from .signals import stop_event
 
 logger = logging.getLogger(__name__)
 
 LIVE_DELAY_S = 1.0
+
+
+def announcement(session: Session, url: str) -> dict[str, object]:
+    """serve's JSON line: the manifests, each text track's WebVTT (served once it is ready,
+    a request waits for it), and the chapters."""
+    plan = session.plan
+    assert plan is not None
+    line: dict[str, object] = {"dash": url + layout.MPD, "hls": url + layout.HLS_MASTER}
+    line["subtitles"] = [
+        {
+            "language": text.language,
+            "title": text.label,
+            "forced": text.forced,
+            "url": url + layout.text_file(text.stream),
+        }
+        for text in plan.text
+        if not session.from_cache or text in session.texts()
+    ]
+    if plan.media.chapters:
+        line["chapters"] = url + layout.CHAPTERS
+    return line
 
 
 def run_serve(
@@ -63,7 +85,7 @@ def run_serve(
         server = SegmentServer(port=port)
     except OSError as exc:
         raise ViewraError(f"Port {port} cannot be used ({exc.strerror or exc}).") from exc
-    session = Session(file, profile, cache, on_state=on_state)
+    session = Session(file, profile, cache, Events(state=on_state))
     live: LiveDash | None = None
     try:
         session.start()
@@ -75,11 +97,14 @@ def run_serve(
             live = LiveDash(session.folder, session.ledger, unit, duration, tools)
             mount.late[layout.LIVE_MPD] = live.ready
         url = server.mount(mount)
-        urls = _urls(url, live is not None or (session.folder / layout.LIVE_MPD).is_file())
+        line = announcement(session, url)
+        line.update(
+            _live_and_page(url, live is not None or (session.folder / layout.LIVE_MPD).is_file())
+        )
         if address is not None:
-            urls.update(_listen_lan(server, address, url))
+            line.update(_listen_lan(server, address, url))
         server.start()
-        print(json.dumps(urls), flush=True)
+        print(json.dumps(line), flush=True)
         serving.set()
         # The live packager starts a moment after the line: nothing delays the first frame.
         if live is not None and not stop.wait(LIVE_DELAY_S):
@@ -94,11 +119,9 @@ def run_serve(
     return 0
 
 
-def _urls(base: str, live: bool) -> dict[str, str]:
-    """The session's URLs; a finished session without a live MPD offers the static one."""
+def _live_and_page(base: str, live: bool) -> dict[str, str]:
+    """The live MPD (a finished session without one offers the static MPD) and the page."""
     return {
-        "dash": base + layout.MPD,
-        "hls": base + layout.HLS_MASTER,
         "dash_live": base + (layout.LIVE_MPD if live else layout.MPD),
         "page": base + layout.PLAYER_PAGE,
     }
@@ -109,5 +132,6 @@ def _listen_lan(server: SegmentServer, address: str, url: str) -> dict[str, str]
         server.listen_lan(address)
     except OSError as exc:
         raise ViewraError(f"The address {address} cannot be used ({exc.strerror or exc}).") from exc
-    urls = _urls(server.lan_url(url) or "", live=False)
-    return {f"lan_{kind}": urls[kind] for kind in ("page", "dash", "hls")}
+    lan = server.lan_url(url) or ""
+    names = {"page": layout.PLAYER_PAGE, "dash": layout.MPD, "hls": layout.HLS_MASTER}
+    return {f"lan_{kind}": lan + name for kind, name in names.items()}

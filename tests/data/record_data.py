@@ -19,8 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 from viewra_desktop.core.binaries import find_tools  # noqa: E402
 from viewra_desktop.core.commands import ffmpeg_command  # noqa: E402
+from viewra_desktop.core.media import parse_probe  # noqa: E402
 from viewra_desktop.core.plan import make_plan  # noqa: E402
-from viewra_desktop.core.probe import parse_probe, probe_command  # noqa: E402
+from viewra_desktop.core.probe import probe_command  # noqa: E402
 from viewra_desktop.core.profiles import get_profile  # noqa: E402
 
 DATA = Path(__file__).parent

@@ -66,6 +66,8 @@ class FakeController(QObject):
     state_changed = Signal(object)
     progress_changed = Signal(object)
     segments_changed = Signal(list)
+    texts_changed = Signal(list)
+    notes_changed = Signal(list)
     manifest_ready = Signal(str)
     session_changed = Signal(object)
     activity_changed = Signal(str)

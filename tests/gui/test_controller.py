@@ -6,6 +6,7 @@ real pipeline on a short generated clip.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import urllib.request
@@ -15,12 +16,14 @@ from types import SimpleNamespace
 import pytest
 from procs import processes_using
 from PySide6.QtCore import QObject, QThread, Slot
+from unit.factories import make_media
 
 from viewra_desktop.app.controller import SessionController
 from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.errors import InputError
 from viewra_desktop.core.keys import make_encryption
 from viewra_desktop.core.ledger import Ledger
+from viewra_desktop.core.plan import make_plan
 from viewra_desktop.core.progress import Progress
 from viewra_desktop.core.server import Mount
 from viewra_desktop.core.session import Failure, State
@@ -34,19 +37,22 @@ class FakeSession:
     fail_with: Exception | None = None
     from_cache = False
 
-    def __init__(
-        self, path, profile, cache, on_state, on_progress, on_segments, encrypt=False
-    ) -> None:
+    def __init__(self, path, profile, cache, events, burn_in=None, encrypt=False) -> None:
         self.source = path
         self.profile = profile
         self.cache = cache
-        self.on_state, self.on_progress, self.on_segments = on_state, on_progress, on_segments
+        self.burn_in = burn_in
+        self.on_state, self.on_progress, self.on_segments = (
+            events.state,
+            events.progress,
+            events.segments,
+        )
         self.state = State.IDLE
         self.failure: Failure | None = None
         self.progress: Progress | None = None
-        video = SimpleNamespace(width=1280, height=720)
-        encryption = make_encryption() if encrypt else None
-        self.plan = SimpleNamespace(duration=30.0, main_video=video, encryption=encryption)
+        self.plan = make_plan(make_media(1280, 720, duration=30.0), profile)
+        if encrypt:  # an encrypted preview
+            self.plan = dataclasses.replace(self.plan, encryption=make_encryption())
         self.started_on: QThread | None = None
         self.stopped = False
         self.ranges = [(0.0, 1.0)]
@@ -76,6 +82,12 @@ class FakeSession:
 
     def mount(self) -> Mount:
         return Mount(folder=self.folder, ledger=Ledger(("video",)), segment_counts={"video": 1})
+
+    def texts(self) -> list:
+        return []
+
+    def notes(self) -> list[str]:
+        return []
 
     def encoded_ranges(self):
         return list(self.ranges)

@@ -7,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from viewra_desktop.core.probe import AudioStream, MediaInfo, VideoStream, parse_probe
+from viewra_desktop.core.media import AudioStream, MediaInfo, VideoStream, parse_probe
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -27,7 +27,7 @@ from viewra_desktop.core.plan import (
     Plan,
     RunSpec,
     VideoRendition,
-    audio_track,
+    audio_tracks,
     make_grid,
     make_plan,
 )
@@ -50,7 +50,7 @@ def hand_plan(with_audio: bool = True, media=None, duration: float = 5.0, **vide
     """A plan written out field by field, so the argv below does not depend on plan policy."""
     media = media or make_media(1920, 1080, fps=30.0, duration=duration,
                                 channels=6 if with_audio else None, path=SOURCE)  # fmt: skip
-    profile = get_profile("720p")  # veryfast, crf 22, 128 kb/s audio
+    profile = get_profile("720p")  # veryfast, crf 22, 128 kb/s stereo audio (384 kb/s 5.1)
     rendition = dict(stream=video(0), width=1280, height=720, frame_rate=0.0, level=31,
                      maxrate_kbps=5000)  # fmt: skip
     rendition.update(video_changes)
@@ -59,7 +59,7 @@ def hand_plan(with_audio: bool = True, media=None, duration: float = 5.0, **vide
         profile=profile,
         timeline=Timeline(OLD_GRID, duration, 0.5),
         video=(VideoRendition(**rendition),),
-        audio=(audio_track(media.audio[0], 0, profile),) if with_audio else (),
+        audio=audio_tracks(media, profile) if with_audio else (),
     )
 
 
@@ -90,8 +90,8 @@ def test_ffmpeg_command_exact_argv():
         "-profile:v:0", "high", "-level:v:0", "3.1",
         "-force_key_frames:v:0", OLD_GRID_EXPR,
         "-sc_threshold:v:0", "0", "-g:v:0", "100000",
-        "-c:a:0", "aac", "-b:a:0", "128k", "-ac:a:0", "2", "-ar:a:0", "48000",
-        "-filter:a:0", "aresample=async=1:first_pts=0,apad=whole_dur=5",
+        "-c:a:0", "aac", "-b:a:0", "384k", "-ac:a:0", "6", "-ar:a:0", "48000",
+        "-filter:a:0", "aresample=async=1:first_pts=0,aformat=channel_layouts=5.1,apad=whole_dur=5",
         "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe",
         "-frag_duration", FRAG, "-flush_packets", "1",
         "-y", "file:/cache/s1/.work/pipe.fifo",
@@ -141,8 +141,9 @@ def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
         "-sc_threshold:v:0", "0", "-g:v:0", "100000",
         "-rc-lookahead:v:0", "0",
         "-x264-params:v:0", "sync-lookahead=0:sliced-threads=1:subme=1:me=dia:partitions=none",
-        "-c:a:0", "aac", "-b:a:0", "128k", "-ac:a:0", "2", "-ar:a:0", "48000",
-        "-filter:a:0", "aresample=async=1:first_pts=1024,apad=whole_dur=3",
+        "-c:a:0", "aac", "-b:a:0", "384k", "-ac:a:0", "6", "-ar:a:0", "48000",
+        "-filter:a:0",
+        "aresample=async=1:first_pts=1024,aformat=channel_layouts=5.1,apad=whole_dur=3",
         "-output_ts_offset", "2", "-avoid_negative_ts", "disabled", "-use_editlist", "0",
         "-max_interleave_delta", "1",
         "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe+frag_discont",
@@ -182,9 +183,9 @@ def test_ffmpeg_command_for_a_mid_timeline_run_of_a_transport_stream():
         "-profile:v:0", "high", "-level:v:0", "3.1",
         "-force_key_frames:v:0", "expr:lt(n_forced,1)*gte(t,0)",
         "-sc_threshold:v:0", "0", "-g:v:0", "100000",
-        "-c:a:0", "aac", "-b:a:0", "128k", "-ac:a:0", "2", "-ar:a:0", "48000",
+        "-c:a:0", "aac", "-b:a:0", "384k", "-ac:a:0", "6", "-ar:a:0", "48000",
         "-filter:a:0", "atrim=start=2.5,asetpts=PTS-2.5/TB,"
-        "aresample=async=1:first_pts=1024,apad=whole_dur=1",
+        "aresample=async=1:first_pts=1024,aformat=channel_layouts=5.1,apad=whole_dur=1",
         "-output_ts_offset", "4", "-avoid_negative_ts", "disabled", "-use_editlist", "0",
         "-max_interleave_delta", "1",
         "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe+frag_discont",

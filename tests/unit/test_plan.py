@@ -177,12 +177,12 @@ def test_level_without_a_known_frame_rate_assumes_30():
 # -- audio -----------------------------------------------------------------------------------
 
 
-def test_surround_is_mixed_to_stereo():
+def test_surround_stays_surround():
     plan = make_plan(recorded_media("surround"), get_profile("720p"))
     (track,) = plan.audio
     assert track.source.channels == 6
-    assert track.channels == 2
-    assert track.kbps == get_profile("720p").audio_kbps
+    assert track.channels == 6
+    assert track.kbps == get_profile("720p").audio_kbps * 3  # 64 kb/s a channel
 
 
 def test_mono_gets_half_the_audio_rate():
@@ -191,13 +191,12 @@ def test_mono_gets_half_the_audio_rate():
     assert plan.audio[0].kbps == get_profile("720p").audio_kbps // 2
 
 
-def test_audio_track_choice():
+def test_every_audio_track_is_planned():
     media = recorded_media("two_audio")
-    assert make_plan(media, get_profile("360p")).audio[0].source.language == "eng"
-    (second,) = make_plan(media, get_profile("360p"), audio_index=1).audio
-    assert second.source.language == "fra" and second.stream == audio(0)
-    assert second.channels == 1
-    assert make_plan(media, get_profile("360p"), audio_index=5).audio == ()
+    first, second = make_plan(media, get_profile("360p")).audio
+    assert (first.stream, first.source.language, first.default) == (audio(0), "eng", True)
+    assert (second.stream, second.source.language, second.default) == (audio(1), "fra", False)
+    assert second.channels == 1 and second.label == "French mono — Commentaire"  # its title
 
 
 def test_no_audio():

@@ -14,11 +14,12 @@ player page's LAN URL of the session that plays ("" when not shared).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
@@ -29,10 +30,13 @@ from ..core.demo import demo_clip
 from ..core.errors import ViewraError
 from ..core.keys import Encryption
 from ..core.lan import lan_address
+from ..core.lifecycle import Events, State
+from ..core.media import Chapter, SubtitleStream
+from ..core.plan import AudioTrack, TextTrack
 from ..core.profiles import get_profile
 from ..core.progress import Progress
 from ..core.server import SegmentServer
-from ..core.session import Session, State
+from ..core.session import Session
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +57,19 @@ class SessionInfo:
     folder: str
     dash_url: str
     hls_url: str
+    base_url: str = ""  # the session's files are under it (layout names)
+    audio: tuple[AudioTrack, ...] = ()  # in the order the player lists them
+    texts: tuple[TextTrack, ...] = ()  # every text track; ``texts_changed`` says which are ready
+    pictures: tuple[SubtitleStream, ...] = ()  # picture subtitles that can be drawn in
+    burn_in: int | None = None  # the picture subtitle stream drawn into this encode
+    chapters: tuple[Chapter, ...] = ()
+    tone_mapped: bool = False  # HDR shown as SDR
+    notes: tuple[str, ...] = ()  # what the user should know (a track left out, and why)
+
     encryption: Encryption | None = None  # an encrypted preview: the player needs the key
+
+    def text_url(self, track: TextTrack) -> str:
+        return self.base_url + layout.text_file(track.stream)
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,7 @@ class _Request:
     path: str = ""
     profile: str = ""
     id: int = 0
+    burn_in: int | None = None
     encrypt: bool = False
 
 
@@ -71,6 +88,8 @@ class SessionController(QObject):
     state_changed = Signal(object)  # core.session.State
     progress_changed = Signal(object)  # core.progress.Progress
     segments_changed = Signal(list)  # encoded ranges: [(start, end)] in seconds
+    texts_changed = Signal(list)  # the TextTracks whose WebVTT file can be played now
+    notes_changed = Signal(list)  # what the user should know (a track left out, and why)
     manifest_ready = Signal(str)  # the DASH URL to play
     session_changed = Signal(object)  # SessionInfo, or None when nothing is open
     activity_changed = Signal(str)  # "Opening clip.mp4…" while busy, "" when idle
@@ -118,12 +137,14 @@ class SessionController(QObject):
     def start(self) -> None:
         self._thread.start()
 
-    def open(self, path: str, profile: str) -> int:
-        """Stop the current session (if any) and start one for ``path``.
+    def open(self, path: str, profile: str, burn_in: int | None = None) -> int:
+        """Stop the current session (if any) and start one for ``path``; ``burn_in``: a
+        picture subtitle stream to draw into the video.
 
         Returns the request's id, which ``request_done`` carries when it has been handled.
         """
-        return self._request(_Request("open", str(path), profile, encrypt=self._encrypt))
+        request = _Request("open", str(path), profile, burn_in=burn_in, encrypt=self._encrypt)
+        return self._request(request)
 
     def open_demo(self, profile: str) -> int:
         """Like ``open`` on the built-in demo clip, making it first if needed."""
@@ -159,7 +180,7 @@ class SessionController(QObject):
     def _request(self, request: _Request) -> int:
         with self._pending_lock:
             self._last_id += 1
-            request = replace(request, id=self._last_id)
+            request = dataclasses.replace(request, id=self._last_id)
             if self._pending is not None and self._pending.kind == "shutdown":
                 return request.id  # nothing overrides a shutdown
             superseded, self._pending = self._pending, request
@@ -227,9 +248,13 @@ class SessionController(QObject):
             path,
             profile,
             self.cache,
-            on_state=lambda state: self._on_state(session, state),
-            on_progress=lambda progress: self._on_progress(session, progress),
-            on_segments=lambda: self._on_segments(session),
+            Events(
+                state=lambda state: self._on_state(session, state),
+                progress=lambda progress: self._on_progress(session, progress),
+                segments=lambda: self._on_segments(session),
+                files=lambda: self._on_files(session),
+            ),
+            burn_in=request.burn_in,
             **({"encrypt": True} if request.encrypt else {}),
         )
         self._session = session
@@ -259,6 +284,14 @@ class SessionController(QObject):
             folder=str(session.folder),
             dash_url=self._url + layout.MPD,
             hls_url=self._url + layout.HLS_MASTER,
+            base_url=self._url,
+            audio=plan.audio,
+            texts=plan.text,
+            pictures=tuple(s for s in plan.media.subtitles if s.is_image),
+            burn_in=request.burn_in,
+            chapters=plan.media.chapters,
+            tone_mapped=plan.main_video.color.tone_map is not None,
+            notes=tuple(session.notes()),
             encryption=plan.encryption,
         )
         logger.info("playing %s (%s) from %s", path, profile.name, info.dash_url)
@@ -267,6 +300,7 @@ class SessionController(QObject):
         if session.progress is not None:
             self.progress_changed.emit(session.progress)
         self.manifest_ready.emit(info.dash_url)
+        self.texts_changed.emit(session.texts())
         self._emit_share()
         if session.state is State.FINISHED:
             self.finished.emit()
@@ -369,3 +403,8 @@ class SessionController(QObject):
     def _on_segments(self, session: Session) -> None:
         if session is self._session:
             self.segments_changed.emit(session.encoded_ranges())
+
+    def _on_files(self, session: Session) -> None:
+        if session is self._session:
+            self.texts_changed.emit(session.texts())
+            self.notes_changed.emit(session.notes())

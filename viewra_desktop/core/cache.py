@@ -37,11 +37,11 @@ def default_cache_root() -> Path:
 
 
 def session_key(path: str, profile: str, *settings: str) -> str:
-    """Identity of (file content as far as cheaply known, profile, format, and any other
-    setting that changes the package, such as "encrypted")."""
+    """Identity of (file content as far as cheaply known, profile, format), and of what else
+    changes the output, when set: subtitles drawn into the picture, "encrypted"."""
     st = os.stat(path)
     ident = [FORMAT_VERSION, os.path.realpath(path), st.st_size, st.st_mtime_ns, profile]
-    ident += list(settings)
+    ident += [setting for setting in settings if setting]
     return hashlib.sha256(json.dumps(ident).encode()).hexdigest()[:24]
 
 

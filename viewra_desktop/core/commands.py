@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import layout
+from .color import setparams
 from .keys import packager_args
 from .plan import AudioTrack, Plan, RunSpec, VideoRendition
 from .streams import StreamId, StreamKind
@@ -18,6 +19,7 @@ PACKAGER_IO_CACHE = 1 << 20
 FRAGMENT_US = 33_000  # fMP4 fragments of about a frame: the packager sees each frame at once
 ENCODER_TIME_BASE = "1:90000"  # the MPEG clock: exact for 24, 25, 30, 50 and 60 fps
 SEEK_MARGIN_S = 1.0  # inexact seeks: decode from this much before the keyframe gap, too
+AAC_LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
 
 
 def _fmt(seconds: float) -> str:
@@ -89,9 +91,24 @@ def video_filters(plan: Plan, rendition: VideoRendition, skip: float = 0.0) -> s
     if rendition.frame_rate:
         filters.append(f"fps={_fmt(rendition.frame_rate)}")  # cap very high frame rates
     # ffmpeg has already applied rotation (autorotate); scale to the planned display size.
-    filters.append(f"scale={rendition.width}:{rendition.height}:flags=bicubic")
+    size = f"scale={rendition.width}:{rendition.height}:flags=bicubic"
+    color = rendition.color
+    if color.tone_map:
+        filters += [
+            # BT.2020 Y'CbCr to full-range 16-bit R'G'B', at the output size (fewer pixels).
+            f"{size}:in_color_matrix=bt2020:in_range=tv:out_range=pc",
+            "format=gbrp16le",
+            # HDR R'G'B' to SDR BT.709 R'G'B' (color.tone_map_lut, in the work folder).
+            f"lut3d=file={layout.TONE_MAP_LUT}:interp=tetrahedral",
+            "scale=out_color_matrix=bt709:out_range=tv",
+        ]
+    else:
+        filters.append(f"{size}:out_range=pc" if color.full_range else size)
     filters.append("setsar=1")  # square pixels: the size above already holds the aspect ratio
     filters.append("format=yuv420p")  # 8-bit 4:2:0, what every H.264 decoder plays
+    tags = setparams(color)  # the colour tags x264 writes (color.Color)
+    if tags:
+        filters.append(tags)
     return ",".join(filters)
 
 
@@ -146,12 +163,21 @@ def _output_args(plan: Plan, output: Output, run: RunSpec, skip: float) -> list[
     renditions = [plan.rendition(s) for s in output.streams if s.kind is StreamKind.VIDEO]
     tracks = [plan.track(s) for s in output.streams if s.kind is StreamKind.AUDIO]
     argv: list[str] = []
-    for stream in output.streams:
-        index = (
-            media.video.index
-            if stream.kind is StreamKind.VIDEO
-            else plan.track(stream).source.index
-        )
+    for number, stream in enumerate(output.streams):
+        if stream.kind is StreamKind.VIDEO and plan.burn_in is not None:
+            # Picture subtitles drawn in: the video through a filter graph with the
+            # subtitle stream (ffmpeg turns it into pictures), then this output's filters.
+            chain = video_filters(plan, plan.rendition(stream), skip)
+            graph = (
+                f"[0:{media.video.index}][0:{plan.burn_in.index}]"
+                f"overlay=eof_action=pass:repeatlast=0,{chain}[drawn{number}]"
+            )
+            argv += ["-filter_complex", graph, "-map", f"[drawn{number}]"]
+            continue
+        if stream.kind is StreamKind.VIDEO:
+            index = media.video.index
+        else:
+            index = plan.track(stream).source.index
         argv += ["-map", f"0:{index}"]
     argv += [
         "-map_metadata", "-1",  # the package carries no source tags
@@ -202,8 +228,10 @@ def _video_args(
     maxrate = rendition.maxrate_kbps
     # Large enough never to add a keyframe of its own: keyframes come only from the grid.
     keyint = 100_000
+    # Drawn subtitles: the filters are in the graph that draws them (see _output_args).
+    filters = [] if plan.burn_in else [f"-filter:{spec}", video_filters(plan, rendition, skip)]
     argv = [
-        f"-filter:{spec}", video_filters(plan, rendition, skip),
+        *filters,
         # The encoder's clock: by default 1/frame rate, which moves every frame time onto
         # that rate's ticks, so variable-rate video loses the frames that land on a taken
         # tick, and a run loses its last frame when the source's frames sit between ticks.
@@ -248,6 +276,8 @@ def _audio_args(plan: Plan, track: AudioTrack, spec: str, run: RunSpec, skip: fl
         f"-filter:{spec}", ",".join([
             *_skip_filter(skip, audio=True),
             f"aresample=async=1:first_pts={first_pts}",
+            # A layout AAC has (mono, stereo, 5.1): 7.1 and "5.1(side)" are mixed to it.
+            f"aformat=channel_layouts={AAC_LAYOUTS[track.channels]}",
             f"apad=whole_dur={_fmt(length)}",
         ]),
     ]  # fmt: skip

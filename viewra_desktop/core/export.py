@@ -40,7 +40,7 @@ from .errors import CacheError, ViewraError
 from .feed import Feeder
 from .keys import Encryption, packager_args, write_key_file
 from .ledger import Ledger
-from .package import replay
+from .package import fill_segments
 from .pipe import Pipe, create_pipe, relative_path
 from .plan import SEGMENT_S
 from .process import Status, SupervisedProcess
@@ -186,13 +186,16 @@ def _key_args(encryption: Encryption | None, source_key: Encryption | None) -> l
     return argv + args
 
 
-def _record_streams(entry: CacheEntry) -> tuple[StreamId, ...]:
+def _finished_ledger(entry: CacheEntry) -> Ledger:
+    """A ledger of every segmented stream of a finished entry, every segment complete."""
     record = entry.read_complete()
     if record is None:
         raise ExportError("The encode is not finished, so there is nothing to export yet.")
-    names = record.get("segments", {})
-    streams = [layout.stream_named(name) for name in names]
-    return tuple(s for s in streams if s is not None and s.kind.segmented)
+    streams = [layout.stream_named(name) for name in record.get("segments", {})]
+    ledger = Ledger(tuple(s for s in streams if s is not None and s.kind.segmented))
+    fill_segments(record, ledger)
+    ledger.finish()
+    return ledger
 
 
 def repackage(
@@ -209,10 +212,8 @@ def repackage(
     """Repackage the finished entry in ``folder`` into ``to_dir/name``."""
     cancel = cancel or threading.Event()
     report = on_progress or (lambda progress: None)
-    entry = CacheEntry(folder)
-    streams = _record_streams(entry)
-    ledger = Ledger(streams)
-    replay(entry, ledger)
+    ledger = _finished_ledger(CacheEntry(folder))
+    streams = ledger.streams
     try:
         to_dir.mkdir(parents=True, exist_ok=True)
         _remove_stale(to_dir, name)
@@ -310,8 +311,9 @@ def export_file(
 ) -> ExportResult:
     """Export ``source`` with ``profile``: reuse its cache entry, finishing the encode first
     if needed. Raises ViewraError (one sentence) on bad input, ExportCancelled if cancelled."""
+    from .lifecycle import Events, State
     from .probe import probe
-    from .session import Session, State
+    from .session import Session
 
     cancel = cancel or threading.Event()
     report = on_progress or (lambda progress: None)
@@ -319,9 +321,8 @@ def export_file(
     media = probe(tools.ffprobe, source)
     entry = cache.entry(session_key(media.path, profile.name))
     if entry.read_complete() is None:
-        session = Session(source, profile, cache, on_progress=lambda p: report(
-            ExportProgress("encoding", p.fraction)
-        ))  # fmt: skip
+        encoding = Events(progress=lambda p: report(ExportProgress("encoding", p.fraction)))
+        session = Session(source, profile, cache, encoding)
         try:
             session.start()
             while session.state not in (State.FINISHED, State.FAILED):

@@ -148,6 +148,7 @@ def pipe(output: int) -> str:
 
 SESSIONS = "sessions"
 WORK = ".work"
+TONE_MAP_LUT = f"{WORK}/tone-map.cube"  # HDR to SDR, for the runs' lut3d filter
 LIVE_WORK = ".live"  # the live packager's inputs and its own segments (thrown away)
 ENTRY_KEY = "key.json"  # an encrypted entry's key
 LOCK = ".lock"

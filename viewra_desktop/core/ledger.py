@@ -47,6 +47,7 @@ class Ledger:
         self._finished = False
         self._failure: str | None = None
         self._readers = 0  # answers streaming a segment that is being written
+        self._files: dict[str, bool | None] = {}  # whole files to come: None until made
 
     # -- writers ----------------------------------------------------------------------------
 
@@ -88,6 +89,46 @@ class Ledger:
             for state in self._streams.values():
                 state.partial = None
             self._cond.notify_all()
+
+    def expect_files(self, names: list[str]) -> None:
+        """These whole files (WebVTT tracks) are being made: requests for them wait."""
+        with self._cond:
+            for name in names:
+                self._files.setdefault(name, None)
+
+    def file_done(self, name: str, ok: bool) -> None:
+        """A whole file is in place (``ok``), or will never be."""
+        with self._cond:
+            self._files[name] = ok
+            self._cond.notify_all()
+
+    def file_ready(self, name: str) -> bool:
+        with self._cond:
+            return self._files.get(name) is True
+
+    def wait_file(
+        self,
+        name: str,
+        timeout: float,
+        cancelled: Callable[[], bool] | None = None,
+        poll: float = 0.5,
+    ) -> Wait:
+        """READY once a file that is being made is in place (at once for any other file:
+        the caller serves what is on disk), MISSING if it never will be."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                state = self._files.get(name, True)
+                if state is not None:
+                    return Wait.READY if state else Wait.MISSING
+                if self._failure is not None:
+                    return Wait.FAILED
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return Wait.TIMEOUT
+                if cancelled is not None and cancelled():
+                    return Wait.CANCELLED
+                self._cond.wait(min(left, poll))
 
     def end(self, stream: StreamId) -> int | None:
         with self._cond:

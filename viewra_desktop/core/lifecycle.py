@@ -15,7 +15,10 @@ from __future__ import annotations
 import enum
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from .progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +82,18 @@ class StateMachine:
             self._state = new
         logger.info("session state: %s", new.value)
         return True
+
+
+def _ignore(*_args: object) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Events:
+    """What a session tells its owner. Each is called on the thread that made the change
+    (see ``session``'s threads) and must not block."""
+
+    state: Callable[[State], None] = _ignore
+    progress: Callable[[Progress], None] = _ignore
+    segments: Callable[[], None] = _ignore  # more segments are complete
+    files: Callable[[], None] = _ignore  # a whole file (a WebVTT track) is ready

@@ -12,12 +12,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from . import layout
 from .files import write_atomically
-from .plan import Plan
+from .media import Chapter
+from .plan import Plan, TextTrack
 from .streams import StreamId, StreamKind
+from .tracks import choose
 
 TIMESCALE = 1000  # manifest time in milliseconds
 
@@ -107,7 +109,14 @@ def _adaptation_set(number: int, kind: StreamKind, attributes: str = "") -> str:
     )
 
 
-def render_mpd(plan: Plan, tracks: Sequence[Track]) -> str:
+def _role_and_label(role: str, label: str) -> list[str]:
+    return [
+        f'      <Role schemeIdUri="urn:mpeg:dash:role:2011" value="{role}"/>',
+        f"      <Label>{escape(label)}</Label>",
+    ]
+
+
+def render_mpd(plan: Plan, tracks: Sequence[Track], texts: Sequence[TextTrack] = ()) -> str:
     duration = _duration(tracks)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -127,12 +136,13 @@ def render_mpd(plan: Plan, tracks: Sequence[Track]) -> str:
             "      </Representation>",
         ]
     lines.append("    </AdaptationSet>")
+    number = 0
     for number, track in enumerate(_of_kind(tracks, StreamKind.AUDIO), start=1):
         audio = plan.track(track.stream)
-        language = audio.source.language
-        lang = f" lang={quoteattr(language)}" if language else ""
+        lang = f" lang={quoteattr(audio.language)}" if audio.language else ""
         lines += [
             _adaptation_set(number, StreamKind.AUDIO, lang),
+            *_role_and_label(audio.role, audio.label),
             f'      <Representation id="{layout.name(track.stream)}" '
             f'bandwidth="{audio.bandwidth}" codecs="{audio.codecs}" '
             f'audioSamplingRate="{audio.sample_rate}">',
@@ -140,6 +150,17 @@ def render_mpd(plan: Plan, tracks: Sequence[Track]) -> str:
             'schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" '
             f'value="{audio.channels}"/>',
             *_segment_template(track, "        "),
+            "      </Representation>",
+            "    </AdaptationSet>",
+        ]
+    for set_id, text in enumerate(texts, start=number + 1):
+        # A whole WebVTT file per track (a "sidecar"): what every DASH player reads.
+        lang = f" lang={quoteattr(text.language)}" if text.language else ""
+        lines += [
+            f'    <AdaptationSet id="{set_id}" contentType="text" mimeType="text/vtt"{lang}>',
+            *_role_and_label("forced-subtitle" if text.forced else "subtitle", text.label),
+            f'      <Representation id="{layout.name(text.stream)}" bandwidth="{TEXT_BANDWIDTH}">',
+            f"        <BaseURL>{layout.text_file(text.stream)}</BaseURL>",
             "      </Representation>",
             "    </AdaptationSet>",
         ]
@@ -168,47 +189,129 @@ def render_media_playlist(track: Track) -> str:
 
 
 AUDIO_GROUP = layout.media_type(StreamKind.AUDIO)  # the HLS group of every audio rendition
+TEXT_GROUP = "subs"
+TEXT_BANDWIDTH = 1000  # bits per second a WebVTT track is declared at (it is tiny)
+# HLS CHARACTERISTICS of accessible tracks (Apple's UTIs).
+DESCRIBES_VIDEO = "public.accessibility.describes-video"
+TRANSCRIBES = (
+    "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound"
+)
 
 
-def render_master_playlist(plan: Plan, tracks: Sequence[Track]) -> str:
+def _quoted(text: str) -> str:
+    """An HLS quoted-string: no double quote, no line break."""
+    return '"' + text.replace('"', "'").replace("\n", " ").replace("\r", " ") + '"'
+
+
+def _language(tag: str) -> str:
+    return f",LANGUAGE={_quoted(tag)}" if tag else ""
+
+
+def _default_text(plan: Plan, texts: Sequence[TextTrack]) -> TextTrack | None:
+    """The text track shown by default: a forced one in the default audio's language."""
+    choice = choose([a.source for a in plan.audio], [t.source for t in texts])
+    return texts[choice.text] if choice.text is not None else None
+
+
+def render_master_playlist(
+    plan: Plan, tracks: Sequence[Track], texts: Sequence[TextTrack] = ()
+) -> str:
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
     audio_tracks = [plan.track(t.stream) for t in _of_kind(tracks, StreamKind.AUDIO)]
-    audio_playlists = [t.playlist for t in _of_kind(tracks, StreamKind.AUDIO)]
-    for number, (audio, uri) in enumerate(zip(audio_tracks, audio_playlists, strict=True)):
-        # A language tag is letters, digits and '-'; anything else would break the quoting.
-        tag = "".join(c for c in audio.source.language if c.isalnum() or c == "-")
-        lang = f',LANGUAGE="{tag}"' if tag else ""
-        default = "YES" if number == 0 else "NO"
+    for audio in audio_tracks:
+        automatic = audio.role not in ("commentary", "description")
+        characteristics = (
+            f",CHARACTERISTICS={_quoted(DESCRIBES_VIDEO)}" if audio.role == "description" else ""
+        )
         lines.append(
-            f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{AUDIO_GROUP}",NAME="Audio"{lang},'
-            f'DEFAULT={default},AUTOSELECT=YES,CHANNELS="{audio.channels}",URI="{uri}"'
+            f"#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID={_quoted(AUDIO_GROUP)},NAME={_quoted(audio.label)}"
+            f"{_language(audio.language)},DEFAULT={'YES' if audio.default else 'NO'},"
+            f"AUTOSELECT={'YES' if automatic else 'NO'}{characteristics},"
+            f'CHANNELS="{audio.channels}",URI={_quoted(layout.playlist(audio.stream))}'
+        )
+    shown = _default_text(plan, texts)
+    for text in texts:
+        forced = "YES" if text.forced else "NO"
+        characteristics = (
+            f",CHARACTERISTICS={_quoted(TRANSCRIBES)}" if text.source.hearing_impaired else ""
+        )
+        lines.append(
+            f"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID={_quoted(TEXT_GROUP)},NAME={_quoted(text.label)}"
+            f"{_language(text.language)},DEFAULT={'YES' if text is shown else 'NO'},"
+            f"AUTOSELECT=YES,FORCED={forced}{characteristics},"
+            f"URI={_quoted(layout.playlist(text.stream))}"
         )
     audio_codecs = sorted({a.codecs for a in audio_tracks})
     audio_bandwidth = max((a.bandwidth for a in audio_tracks), default=0)
-    audio_attr = f',AUDIO="{AUDIO_GROUP}"' if audio_tracks else ""
+    groups = f",AUDIO={_quoted(AUDIO_GROUP)}" if audio_tracks else ""
+    groups += f",SUBTITLES={_quoted(TEXT_GROUP)}" if texts else ""
     for track in _of_kind(tracks, StreamKind.VIDEO):
         video = plan.rendition(track.stream)
         codecs = ",".join([video.codecs, *audio_codecs])
         lines += [
             f'#EXT-X-STREAM-INF:BANDWIDTH={video.bandwidth + audio_bandwidth},CODECS="{codecs}",'
-            f"RESOLUTION={video.width}x{video.height}{audio_attr}",
+            f"RESOLUTION={video.width}x{video.height}{groups}",
             track.playlist,
         ]
     lines.append("")
     return "\n".join(lines)
 
 
-def render_all(plan: Plan, tracks: Sequence[Track]) -> dict[str, str]:
-    """File name -> text, for every manifest of the session."""
+def render_text_playlist(text: TextTrack, duration: float) -> str:
+    """An HLS media playlist of one text track: its whole WebVTT file as one segment."""
+    return "\n".join(
+        [
+            "#EXTM3U",
+            "#EXT-X-VERSION:7",
+            f"#EXT-X-TARGETDURATION:{max(1, math.ceil(duration))}",
+            "#EXT-X-MEDIA-SEQUENCE:1",
+            "#EXT-X-PLAYLIST-TYPE:VOD",
+            f"#EXTINF:{duration:.3f},",
+            layout.text_file(text.stream),
+            "#EXT-X-ENDLIST",
+            "",
+        ]
+    )
+
+
+def render_chapters(chapters: Sequence[Chapter]) -> str:
+    """A WebVTT chapters file."""
+    lines = ["WEBVTT", ""]
+    for number, chapter in enumerate(chapters, start=1):
+        title = " ".join(chapter.title.split()) or f"Chapter {number}"
+        lines += [str(number), f"{vtt_time(chapter.start)} --> {vtt_time(chapter.end)}", title, ""]
+    return "\n".join(lines)
+
+
+def vtt_time(seconds: float) -> str:
+    millis = round(max(0.0, seconds) * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def render_all(
+    plan: Plan, tracks: Sequence[Track], texts: Sequence[TextTrack] | None = None
+) -> dict[str, str]:
+    """File name -> text, for every manifest of the session. ``texts``: the text tracks to
+    list (all the plan's by default; the finished package lists only those that converted)."""
+    texts = plan.text if texts is None else texts
     files = {
-        layout.MPD: render_mpd(plan, tracks),
-        layout.HLS_MASTER: render_master_playlist(plan, tracks),
+        layout.MPD: render_mpd(plan, tracks, texts),
+        layout.HLS_MASTER: render_master_playlist(plan, tracks, texts),
     }
     for track in tracks:
         files[track.playlist] = render_media_playlist(track)
+    duration = _duration(tracks)
+    for text in texts:
+        files[layout.playlist(text.stream)] = render_text_playlist(text, duration)
+    if plan.media.chapters:
+        files[layout.CHAPTERS] = render_chapters(plan.media.chapters)
     return files
 
 
-def write_manifests(folder: Path, plan: Plan, tracks: Sequence[Track]) -> None:
-    for name, text in render_all(plan, tracks).items():
+def write_manifests(
+    folder: Path, plan: Plan, tracks: Sequence[Track], texts: Sequence[TextTrack] | None = None
+) -> None:
+    for name, text in render_all(plan, tracks, texts).items():
         write_atomically(folder / name, text.encode("utf-8"))

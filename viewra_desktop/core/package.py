@@ -6,6 +6,9 @@
   record last: the entry is then a ready-to-publish package.
 - ``replay`` fills a ledger from a finished entry's record.
 
+The package also holds the text tracks as WebVTT files (``subtitles``: the finished manifests
+list only those that converted) and the chapters as a WebVTT chapters file.
+
 Threads: ``prepare`` and ``replay`` run on the thread that calls ``Session.start``,
 ``finish`` on the session's monitor thread.
 """
@@ -16,12 +19,13 @@ import shutil
 from dataclasses import replace
 from typing import Any
 
-from . import keys, layout
+from . import color, keys, layout
 from .cache import CacheEntry
 from .errors import CacheError, ViewraError
+from .files import write_atomically
 from .ledger import Ledger
 from .manifests import tracks_for, write_manifests
-from .plan import Plan
+from .plan import Plan, TextTrack
 
 
 class PackageError(ViewraError):
@@ -34,6 +38,10 @@ def prepare(entry: CacheEntry, plan: Plan, cache_root: object) -> None:
         entry.work.mkdir()
         for stream in plan.segmented:
             (entry.path / layout.folder(stream)).mkdir()
+        if plan.text:
+            (entry.path / layout.TEXT_FOLDER).mkdir()
+        for transfer in {v.color.tone_map for v in plan.video if v.color.tone_map}:
+            write_atomically(entry.path / layout.TONE_MAP_LUT, color.lut(transfer).encode())
         write_manifests(entry.path, plan, tracks_for(plan))
     except OSError as exc:
         raise CacheError(
@@ -67,15 +75,20 @@ def finish(entry: CacheEntry, plan: Plan, ledger: Ledger, record: dict[str, Any]
         raise PackageError("Encoding ended without producing any video.")
     by_stream = {s: lists[layout.name(s)] for s in ledger.streams}
     counts = {s: len(d) for s, d in by_stream.items()}
-    key = (layout.ENTRY_KEY,) if plan.encryption else ()  # a replay needs it to decrypt
+    texts = ready_texts(plan, ledger)  # a track that did not convert is left out
+    whole = [layout.text_file(t.stream) for t in texts]
+    if plan.media.chapters:
+        whole.append(layout.CHAPTERS)
+    if plan.encryption:
+        whole.append(layout.ENTRY_KEY)  # a replay needs it to decrypt
     try:
-        write_manifests(entry.path, plan, tracks_for(plan, by_stream))
+        write_manifests(entry.path, plan, tracks_for(plan, by_stream), texts)
         entry.mark_complete(
             dict(
                 record,
                 duration=sum(lists[video]),
                 segments=lists,
-                files=layout.package_files(counts, key),
+                files=layout.package_files(counts, tuple(whole)),
             )
         )
     except OSError as exc:
@@ -83,15 +96,28 @@ def finish(entry: CacheEntry, plan: Plan, ledger: Ledger, record: dict[str, Any]
     shutil.rmtree(entry.work, ignore_errors=True)
 
 
-def replay(entry: CacheEntry, ledger: Ledger) -> bool:
+def replay(entry: CacheEntry, plan: Plan, ledger: Ledger) -> bool:
     """If the entry is a finished package, fill the ledger from its record (every segment
     complete) and return True."""
     record = entry.read_complete()
     if record is None:
         return False
+    fill_segments(record, ledger)
+    files = set(record.get("files", ()))
+    for name in files & {layout.text_file(t.stream) for t in plan.text}:
+        ledger.file_done(name, True)
+    ledger.finish()
+    return True
+
+
+def fill_segments(record: dict[str, Any], ledger: Ledger) -> None:
+    """Every segment a finished package's record lists, complete, into the ledger."""
     for stream in ledger.streams:
         lengths = record.get("segments", {}).get(layout.name(stream), [])
         ledger.add_segments(stream, {i + 1: d for i, d in enumerate(lengths)})
         ledger.set_init_ready(stream)
-    ledger.finish()
-    return True
+
+
+def ready_texts(plan: Plan, ledger: Ledger) -> list[TextTrack]:
+    """The plan's text tracks whose WebVTT file is in the package."""
+    return [t for t in plan.text if ledger.file_ready(layout.text_file(t.stream))]

@@ -15,11 +15,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from . import languages, tracks
+from .color import Color, output_color
 from .keys import Encryption
+from .media import AudioStream, MediaInfo, SubtitleStream
 from .numbering import Timeline
-from .probe import AudioStream, MediaInfo, SubtitleStream
 from .profiles import Profile
-from .streams import StreamId, StreamKind, audio, video
+from .streams import StreamId, StreamKind, audio, text, video
 
 UNIT_S = 0.5  # packager --segment_duration; every grid time is a multiple of it
 FIRST_SEGMENTS_S = (0.5, 0.5)  # short first segments for a fast start
@@ -54,6 +56,7 @@ class VideoRendition:
     frame_rate: float  # output frames per second (0.0: keep the source timing)
     level: int  # H.264 level_idc, e.g. 40 for 4.0
     maxrate_kbps: int
+    color: Color = Color()  # its tags, and the HDR transfer it is tone-mapped from
 
     @property
     def codecs(self) -> str:
@@ -73,6 +76,14 @@ class AudioTrack:
     source: AudioStream
     channels: int
     kbps: int
+    label: str = ""  # its name in menus and manifests ("English 5.1")
+    default: bool = False  # the track a player starts with unless told otherwise
+    role: str = "main"  # DASH role: main, alternate, commentary, dub, description
+
+    @property
+    def language(self) -> str:
+        """BCP 47 ("" when unknown)."""
+        return languages.tag(self.source.language)
 
     @property
     def codecs(self) -> str:
@@ -93,6 +104,15 @@ class TextTrack:
 
     stream: StreamId
     source: SubtitleStream
+    label: str = ""
+
+    @property
+    def language(self) -> str:
+        return languages.tag(self.source.language)
+
+    @property
+    def forced(self) -> bool:
+        return self.source.forced
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,7 @@ class Plan:
     audio: tuple[AudioTrack, ...] = ()
     text: tuple[TextTrack, ...] = ()
     image: ImagePlan | None = None
+    burn_in: SubtitleStream | None = None  # picture subtitles drawn into the video
     encryption: Encryption | None = None  # the packager encrypts (a preview of encryption)
 
     @property
@@ -147,6 +168,9 @@ class Plan:
 
     def track(self, stream: StreamId) -> AudioTrack:
         return next(a for a in self.audio if a.stream == stream)
+
+    def text_track(self, stream: StreamId) -> TextTrack:
+        return next(t for t in self.text if t.stream == stream)
 
 
 @dataclass(frozen=True)
@@ -235,16 +259,56 @@ def source_maxrate_kbps(width: int, height: int, fps: float) -> int:
     return int(min(40000, max(1500, 8000 * pixels / (1920 * 1080 * 30))))
 
 
-def audio_track(source: AudioStream, index: int, profile: Profile) -> AudioTrack:
-    channels = min(2, source.channels)
-    kbps = profile.audio_kbps if channels > 1 else profile.audio_kbps // 2
-    return AudioTrack(audio(index), source, channels, kbps)
+def audio_tracks(media: MediaInfo, profile: Profile) -> tuple[AudioTrack, ...]:
+    """Every audio track of the source, in its order, AAC at a rate for its channels."""
+    default = tracks.default_audio(media.audio)
+    labels = tracks.unique(
+        [
+            tracks.audio_label(source, tracks.output_channels(source.channels), number)
+            for number, source in enumerate(media.audio, start=1)
+        ]
+    )
+    made = []
+    for index, (source, label) in enumerate(zip(media.audio, labels, strict=True)):
+        channels = tracks.output_channels(source.channels)
+        made.append(
+            AudioTrack(
+                stream=audio(index),
+                source=source,
+                channels=channels,
+                # The profile's rate is for stereo: half for mono, 64 kb/s a channel more.
+                kbps=profile.audio_kbps * channels // 2
+                if channels != 1
+                else profile.audio_kbps // 2,
+                label=label,
+                default=index == default,
+                role=tracks.audio_role(source, index == default),
+            )
+        )
+    return tuple(made)
 
 
-def make_plan(media: MediaInfo, profile: Profile, audio_index: int = 0) -> Plan:
+def text_tracks(media: MediaInfo) -> tuple[TextTrack, ...]:
+    """The source's text subtitle tracks (those that can become WebVTT), in its order."""
+    sources = [s for s in media.subtitles if s.is_text]
+    labels = tracks.unique([tracks.text_label(s, n) for n, s in enumerate(sources, start=1)])
+    return tuple(
+        TextTrack(text(index), source, label)
+        for index, (source, label) in enumerate(zip(sources, labels, strict=True))
+    )
+
+
+def make_plan(media: MediaInfo, profile: Profile, burn_in: int | None = None) -> Plan:
+    """The plan for ``media`` with ``profile``; ``burn_in``: the index of a picture subtitle
+    stream (PGS, VobSub, DVB) to draw into the video."""
     source = media.video
     if source is None:
         raise ValueError("a plan needs a video stream")
+    drawn = None
+    if burn_in is not None:
+        drawn = next((s for s in media.subtitles if s.index == burn_in and s.is_image), None)
+        if drawn is None:
+            raise ValueError(f"stream {burn_in} is not a picture subtitle track")
     width, height = output_size(source.display_size, profile.short_side)
     fps = source.frame_rate
     out_fps = MAX_FPS if fps > MAX_FPS + 0.5 else 0.0
@@ -257,14 +321,14 @@ def make_plan(media: MediaInfo, profile: Profile, audio_index: int = 0) -> Plan:
         frame_rate=out_fps,
         level=h264_level(width, height, effective_fps, maxrate),
         maxrate_kbps=maxrate,
+        color=output_color(source),
     )
-    tracks: tuple[AudioTrack, ...] = ()
-    if len(media.audio) > audio_index:
-        tracks = (audio_track(media.audio[audio_index], 0, profile),)
     return Plan(
         media=media,
         profile=profile,
         timeline=Timeline(make_grid(media.duration), media.duration, UNIT_S),
         video=(rendition,),
-        audio=tracks,
+        audio=audio_tracks(media, profile),
+        text=text_tracks(media),
+        burn_in=drawn,
     )

@@ -17,6 +17,7 @@ returns a decision; the session's monitor acts on it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -49,6 +50,44 @@ class Seek:
 
     target: int | None
     settled: bool = True
+
+
+class Wanted:
+    """The last segment a player waits for. Threads: the server's request threads ``set``
+    it; the monitor thread ``peek``s it and ``settle``s it once dealt with."""
+
+    def __init__(self) -> None:
+        self._value: tuple[StreamId, int] | None = None
+        self._lock = threading.Lock()
+
+    def set(self, stream: StreamId, number: int) -> None:
+        with self._lock:
+            self._value = (stream, number)
+
+    def peek(self) -> tuple[StreamId, int] | None:
+        with self._lock:
+            return self._value
+
+    def settle(self, value: tuple[StreamId, int]) -> None:
+        """Forget ``value`` unless a newer request replaced it."""
+        with self._lock:
+            if self._value == value:
+                self._value = None
+
+    def restart(
+        self, timeline: Timeline, done: Done, run: RunView, speed: float, streaming: bool
+    ) -> RunSpec | None:
+        """The run to restart the encoder with for what a player waits for (``seek``), or
+        None to keep the running one; the request is forgotten once it is dealt with."""
+        wanted = self.peek()
+        if wanted is None:
+            return None
+        decision = seek(timeline, done, run, wanted, speed, streaming)
+        if decision.settled:
+            self.settle(wanted)
+        if decision.target is None:
+            return None
+        return seek_run(timeline, tuple(run.position), done, decision.target)
 
 
 def first_run(timeline: Timeline) -> RunSpec:

@@ -1,7 +1,6 @@
-"""ffprobe's JSON turned into a frozen ``MediaInfo``.
-
-``parse_probe`` is pure (tests feed it recorded JSON); ``probe`` runs ffprobe and checks the
-file first, so that every bad input ends in one ``InputError`` sentence.
+"""Running ffprobe on a file: ``probe`` checks the file first and reads it into a frozen
+``MediaInfo`` (``media.parse_probe``), so that every bad input ends in one ``InputError``
+sentence.
 """
 
 from __future__ import annotations
@@ -13,20 +12,14 @@ import logging
 import os
 import re
 import subprocess
-from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from .binaries import check_tool
 from .errors import InputError, ToolNotFoundError
+from .media import MediaInfo, as_float, parse_probe
 
 logger = logging.getLogger(__name__)
 
-# Codecs with text cues that ffmpeg can convert to WebVTT.
-TEXT_SUBTITLE_CODECS = frozenset(
-    {"subrip", "srt", "ass", "ssa", "webvtt", "mov_text", "text", "microdvd", "subviewer"}
-)
 PROBE_TIMEOUT_S = 20.0
 # Demuxers that read files which are not videos: "tty" shows any .txt/.nfo/.asc file as
 # ANSI art, so ffprobe reports a text file as a 640x400 video.
@@ -49,196 +42,6 @@ HARDWARE_DECODER_SUFFIXES = ("_cuvid", "_qsv", "_v4l2m2m", "_mediacodec", "_rkmp
 def _is_still_image(format_name: str) -> bool:
     """ffmpeg reads a picture (JPEG, PNG, ...) as a one-frame video via its image demuxers."""
     return format_name == "image2" or format_name.endswith("_pipe")
-
-
-@dataclass(frozen=True)
-class VideoStream:
-    index: int
-    codec: str
-    width: int
-    height: int
-    frame_rate: float  # average frames per second (0.0 when unknown)
-    sample_aspect: Fraction = Fraction(1)
-    rotation: int = 0  # degrees counter-clockwise, as ffprobe reports the display matrix
-    pix_fmt: str = ""
-    interlaced: bool = False
-    variable_rate: bool = False  # frame durations change along the file (see _variable_rate)
-
-    @property
-    def display_size(self) -> tuple[int, int]:
-        """Width and height as shown: aspect ratio applied, rotation applied."""
-        width = round(self.width * self.sample_aspect) if self.sample_aspect > 0 else self.width
-        height = self.height
-        if abs(self.rotation) % 180 == 90:
-            width, height = height, width
-        return width, height
-
-
-@dataclass(frozen=True)
-class AudioStream:
-    index: int
-    codec: str
-    channels: int
-    sample_rate: int
-    language: str = ""
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class SubtitleStream:
-    index: int
-    codec: str
-    language: str = ""
-    title: str = ""
-
-    @property
-    def is_text(self) -> bool:
-        return self.codec in TEXT_SUBTITLE_CODECS
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    path: str
-    size: int
-    duration: float
-    format_name: str
-    start_time: float
-    video: VideoStream | None
-    audio: tuple[AudioStream, ...] = ()
-    subtitles: tuple[SubtitleStream, ...] = ()
-    # The longest gap between video keyframes seen at the start of a file whose demuxer seeks
-    # inexactly (INEXACT_SEEK_FORMATS); 0.0 when seeking lands on keyframes by itself.
-    keyframe_gap: float = 0.0
-
-
-def _rate(text: str | None) -> float:
-    if not text or text in ("0/0", "N/A"):
-        return 0.0
-    try:
-        value = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        return 0.0
-    return float(value)
-
-
-def _float(value: Any, default: float = 0.0) -> float:
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return default
-    return result if result == result else default  # NaN guard
-
-
-def _normal_angle(degrees: float) -> int:
-    """An angle in (-180, 180]."""
-    value = int(round(degrees)) % 360
-    return value - 360 if value > 180 else value
-
-
-def _rotation(stream: dict[str, Any]) -> int:
-    for side in stream.get("side_data_list") or ():
-        if "rotation" in side:
-            return _normal_angle(_float(side["rotation"]))
-    rotate = (stream.get("tags") or {}).get("rotate")
-    if rotate is not None:
-        # The old tag counts clockwise; the display matrix counter-clockwise.
-        return _normal_angle(-_float(rotate))
-    return 0
-
-
-def _variable_rate(average: float, base: float, interlaced: bool) -> bool:
-    """r_frame_rate is a rate every timestamp fits; an average far from it means the frame
-    rate changes along the file (phones, screen recordings). Interlaced streams may give
-    the field rate there: twice the frame rate is not a change."""
-    if average <= 0 or base <= 0 or interlaced:
-        return False
-    return abs(average - base) > 0.01 * base and abs(2 * average - base) > 0.01 * base
-
-
-def _sample_aspect(stream: dict[str, Any]) -> Fraction:
-    text = stream.get("sample_aspect_ratio") or "1:1"
-    try:
-        num, den = (int(part) for part in text.split(":"))
-        return Fraction(num, den) if num > 0 and den > 0 else Fraction(1)
-    except (ValueError, ZeroDivisionError):
-        return Fraction(1)
-
-
-def _tags(stream: dict[str, Any]) -> dict[str, str]:
-    return {str(k).lower(): str(v) for k, v in (stream.get("tags") or {}).items()}
-
-
-def parse_probe(data: dict[str, Any], path: str = "", size: int = 0) -> MediaInfo:
-    """Build ``MediaInfo`` from ``ffprobe -show_format -show_streams`` JSON."""
-    fmt = data.get("format") or {}
-    streams = data.get("streams") or []
-    video: VideoStream | None = None
-    audio: list[AudioStream] = []
-    subtitles: list[SubtitleStream] = []
-    stream_durations: list[float] = []
-    for stream in streams:
-        kind = stream.get("codec_type")  # ffprobe's words: "video", "audio", "subtitle"
-        disposition = stream.get("disposition") or {}
-        tags = _tags(stream)
-        index = int(stream.get("index", 0))
-        if kind == "video":
-            if disposition.get("attached_pic") or disposition.get("still_image"):
-                continue  # cover art is not a video
-            width, height = int(stream.get("width") or 0), int(stream.get("height") or 0)
-            if video is not None or width <= 0 or height <= 0:
-                continue
-            average, base = _rate(stream.get("avg_frame_rate")), _rate(stream.get("r_frame_rate"))
-            frame_rate = average or base
-            field_order = stream.get("field_order") or "progressive"
-            interlaced = field_order not in ("progressive", "unknown")
-            video = VideoStream(
-                index=index,
-                codec=str(stream.get("codec_name") or "unknown"),
-                width=width,
-                height=height,
-                frame_rate=frame_rate if 0 < frame_rate < 1000 else 0.0,
-                sample_aspect=_sample_aspect(stream),
-                rotation=_rotation(stream),
-                pix_fmt=str(stream.get("pix_fmt") or ""),
-                interlaced=interlaced,
-                variable_rate=_variable_rate(average, base, interlaced),
-            )
-            stream_durations.append(_float(stream.get("duration")))
-        elif kind == "audio":
-            channels = int(stream.get("channels") or 0)
-            if channels <= 0:
-                continue
-            audio.append(
-                AudioStream(
-                    index=index,
-                    codec=str(stream.get("codec_name") or "unknown"),
-                    channels=channels,
-                    sample_rate=int(_float(stream.get("sample_rate"))),
-                    language=tags.get("language", ""),
-                    title=tags.get("title", ""),
-                )
-            )
-            stream_durations.append(_float(stream.get("duration")))
-        elif kind == "subtitle":
-            subtitles.append(
-                SubtitleStream(
-                    index=index,
-                    codec=str(stream.get("codec_name") or "unknown"),
-                    language=tags.get("language", ""),
-                    title=tags.get("title", ""),
-                )
-            )
-    duration = _float(fmt.get("duration")) or max(stream_durations, default=0.0)
-    return MediaInfo(
-        path=path,
-        size=size,
-        duration=duration,
-        format_name=str(fmt.get("format_name") or ""),
-        start_time=_float(fmt.get("start_time")),
-        video=video,
-        audio=tuple(audio),
-        subtitles=tuple(subtitles),
-    )
 
 
 def check_readable(path: str) -> Path:
@@ -270,6 +73,7 @@ def probe_command(ffprobe: str, path: str) -> list[str]:
         "-print_format", "json",
         "-show_format",
         "-show_streams",
+        "-show_chapters",
         # "file:" keeps names with a colon from being read as a protocol.
         "-i", "file:" + path,
     ]  # fmt: skip
@@ -335,7 +139,7 @@ def keyframe_gap(csv_text: str) -> float:
     last = 0.0
     for line in csv_text.splitlines():
         fields = line.strip().split(",")
-        time = _float(fields[0], default=-1.0)
+        time = as_float(fields[0], default=-1.0)
         if len(fields) < 2 or time < 0:
             continue
         last = max(last, time)

@@ -24,6 +24,17 @@ class Progress:
             return 1.0
         return min(1.0, self.complete / self.duration) if self.duration > 0 else 0.0
 
+    @classmethod
+    def finished(cls, duration: float) -> Progress:
+        return cls(duration, duration, 0.0, done=True)
+
+    def on_timeline(self, offset: float, duration: float, encoded: float) -> Progress:
+        """This progress of a run that starts at ``offset``, for a timeline of ``duration``
+        of which ``encoded`` seconds are complete (by any run)."""
+        return Progress(
+            min(duration, self.position + offset), duration, self.speed, encoded=encoded
+        )
+
     @property
     def seconds_left(self) -> float | None:
         if self.done:

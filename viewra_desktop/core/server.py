@@ -233,43 +233,50 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.GATEWAY_TIMEOUT)
             return
         if requested.part in (Part.INIT, Part.SEGMENT):
-            stream = requested.stream
-            assert stream is not None
-            if stream not in mount.ledger.streams:
-                self._error(HTTPStatus.NOT_FOUND)
-                return
-            number = requested.number
-            if number is not None and number > mount.segment_counts.get(stream, 0):
-                self._error(HTTPStatus.NOT_FOUND)
-                return
-            hook = mount.on_request
-            if number is not None and hook is not None and not mount.ledger.has(stream, number):
-                hook(stream, number)
-            # A growing segment can be streamed only from its start, has no size for HEAD,
-            # and needs chunked encoding (HTTP/1.1).
-            streamable = number is not None and not head and self._can_stream()
-            while True:
-                outcome = mount.ledger.wait(
-                    stream, number, owner.segment_wait, self._client_gone, growing=streamable
-                )
-                if outcome is not Wait.GROWING:
-                    break
-                assert number is not None
-                if self._stream_growing(mount, stream, number, name):
-                    return
-                time.sleep(GROWING_POLL_S)  # it is being moved into the package: look again
-            if outcome is Wait.CANCELLED:
-                self.close_connection = True
-                return
-            if outcome is not Wait.READY:
-                status = {
-                    Wait.FAILED: HTTPStatus.SERVICE_UNAVAILABLE,
-                    Wait.MISSING: HTTPStatus.NOT_FOUND,
-                    Wait.TIMEOUT: HTTPStatus.GATEWAY_TIMEOUT,
-                }[outcome]
-                self._error(status, mount.ledger.failure or "")
-                return
+            outcome = self._wait_segment(mount, requested, name, head)
+        elif requested.part is Part.FILE:  # a WebVTT track may still be being made
+            outcome = mount.ledger.wait_file(name, owner.segment_wait, self._client_gone)
+        else:
+            outcome = Wait.READY
+        if outcome is None:
+            return  # answered already
+        if outcome is Wait.CANCELLED:
+            self.close_connection = True
+            return
+        if outcome is not Wait.READY:
+            status = {
+                Wait.FAILED: HTTPStatus.SERVICE_UNAVAILABLE,
+                Wait.MISSING: HTTPStatus.NOT_FOUND,
+                Wait.TIMEOUT: HTTPStatus.GATEWAY_TIMEOUT,
+            }[outcome]
+            self._error(status, mount.ledger.failure or "")
+            return
         self._send_file(mount.folder / name, name, requested, head)
+
+    def _wait_segment(self, mount: Mount, requested: Name, name: str, head: bool) -> Wait | None:
+        """Wait for an init or media segment; stream it if it is being written (then None:
+        it has been answered)."""
+        stream, number = requested.stream, requested.number
+        assert stream is not None
+        if stream not in mount.ledger.streams or (
+            number is not None and number > mount.segment_counts.get(stream, 0)
+        ):
+            return Wait.MISSING
+        hook = mount.on_request
+        if number is not None and hook is not None and not mount.ledger.has(stream, number):
+            hook(stream, number)
+        # A growing segment can be streamed only from its start, has no size for HEAD, and
+        # needs chunked encoding (HTTP/1.1).
+        streamable = number is not None and not head and self._can_stream()
+        while True:
+            wait = self.server.owner.segment_wait
+            outcome = mount.ledger.wait(stream, number, wait, self._client_gone, growing=streamable)
+            if outcome is not Wait.GROWING:
+                return outcome
+            assert number is not None
+            if self._stream_growing(mount, stream, number, name):
+                return None
+            time.sleep(GROWING_POLL_S)  # it is being moved into the package: look again
 
     def _can_stream(self) -> bool:
         """Can the answer be streamed: an HTTP/1.1 client (chunked encoding) that wants the

@@ -1,12 +1,12 @@
 """A session: one file, one profile, one cache entry, and the runs that encode it.
 
-``start()`` probes, plans, prepares the package (``package``) and starts the first run
-(``run``), or finds the entry already finished (an encrypted preview has an entry and a key
-of its own: ``keys``). Then the monitor thread, every ``MONITOR_PERIOD_S``, harvests what the
-running run completed (``harvest``), asks the policy (``policy``) whether a request restarts
-the encoder, whether the run met a done range and which run fills the next gap, and finishes.
+``start()`` probes, plans, prepares the package and starts the first run, or finds the entry
+finished. The monitor thread then harvests runs, asks ``policy`` what to run next, steps the
+background ``jobs`` and finishes the package. This module keeps the lifecycle, the monitor
+loop and the wiring of those pieces to the server.
 
-Threads:
+Threads
+-------
 - **The caller's thread** (the controller's QThread in the app, the main thread in
   ``serve``) calls ``start`` and ``stop``. ``start`` starts the first run there, so that
   thread must outlive the session: on Linux the run's processes are tied to it.
@@ -16,8 +16,8 @@ Threads:
 - **The server's request threads** call ``request`` (a player waits for a segment): it only
   records what is wanted and wakes the monitor. They also read and wait on the ledger.
 - **ffmpeg's stdout reader** (one per run) calls ``_progress``.
-- The callbacks (``on_state``, ``on_progress``, ``on_segments``) run on whichever of these
-  threads made the change and must not block: the Qt controller only emits signals.
+- The ``Events`` callbacks run on whichever of these threads made the change and must not
+  block: the Qt controller only emits signals.
 """
 
 from __future__ import annotations
@@ -25,16 +25,17 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
-from . import binaries, harvest, package, policy
+from . import binaries, harvest, jobs, package, policy, tracks
 from .cache import Cache, CacheEntry, EntryLock, session_key
-from .errors import ViewraError
+from .errors import InputError, ViewraError
+from .jobs import Jobs
 from .ledger import Ledger
-from .lifecycle import Failure, State, StateMachine
-from .plan import Plan, RunSpec, make_plan
-from .probe import MediaInfo, probe
+from .lifecycle import Events, Failure, State, StateMachine
+from .media import MediaInfo
+from .plan import Plan, RunSpec, TextTrack, make_plan
+from .probe import probe
 from .process import Status
 from .profiles import Profile
 from .progress import Progress
@@ -45,7 +46,6 @@ from .streams import StreamId, StreamKind
 logger = logging.getLogger(__name__)
 
 MONITOR_PERIOD_S = 0.02
-__all__ = ["Failure", "Session", "State"]
 
 
 class Session:
@@ -54,18 +54,19 @@ class Session:
         path: str,
         profile: Profile,
         cache: Cache,
-        on_state: Callable[[State], None] | None = None,
-        on_progress: Callable[[Progress], None] | None = None,
-        on_segments: Callable[[], None] | None = None,
+        events: Events | None = None,
+        burn_in: int | None = None,
         encrypt: bool = False,
     ) -> None:
+        """``burn_in``: the index of a picture subtitle stream to draw into the video;
+        ``encrypt``: a preview of encryption, its packager encrypts (each an entry of its own,
+        with, for ``encrypt``, its key: ``keys``)."""
         self.source = path
         self.encrypt = encrypt
         self.profile = profile
         self.cache = cache
-        self._on_state = on_state or (lambda state: None)
-        self._on_progress = on_progress or (lambda progress: None)
-        self._on_segments = on_segments or (lambda: None)
+        self.burn_in = burn_in
+        self._events = events or Events()
         self._machine = StateMachine()
         self.failure: Failure | None = None
         self.media: MediaInfo | None = None
@@ -79,11 +80,11 @@ class Session:
         self._lock: EntryLock | None = None
         self._run: Run | None = None
         self._run_ids = itertools.count(1)
+        self._jobs = Jobs()
         self._monitor: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._wanted: tuple[StreamId, int] | None = None  # what a player waits for
-        self._wanted_lock = threading.Lock()
+        self._wanted = policy.Wanted()  # what a player waits for
 
     # -- public -----------------------------------------------------------------------------
 
@@ -118,6 +119,7 @@ class Session:
         run, self._run = self._run, None
         if run is not None:
             run.stop()
+        self._jobs.stop()
         if self.ledger is not None and not self.ledger.finished:
             self.ledger.fail("The session was stopped.")
         self._enter(State.STOPPED, unless_final=True)
@@ -138,34 +140,46 @@ class Session:
         """A player waits for this segment: make sure an encoder is heading there soon."""
         if self.plan is None or self.state is not State.ENCODING:
             return
-        with self._wanted_lock:
-            self._wanted = (stream, number)
+        self._wanted.set(stream, number)
         self._wake.set()
+
+    def texts(self) -> list[TextTrack]:
+        """The text tracks whose WebVTT file is ready to be served."""
+        return package.ready_texts(self.plan, self.ledger) if self.plan and self.ledger else []
+
+    def notes(self) -> list[str]:
+        """What the user should know: each track left out, and why."""
+        return tracks.left_out(self.media.subtitles if self.media else ()) + self._jobs.notes()
 
     def encoded_ranges(self) -> list[tuple[float, float]]:
         """Time ranges (seconds) whose video segments are complete, merged."""
         if self.plan is None or self.ledger is None:
             return []
-        video = self.plan.main_video.stream
-        return self.plan.timeline.ranges(StreamKind.VIDEO, self.ledger.segments(video))
-
-    # -- start ------------------------------------------------------------------------------
+        numbers = self.ledger.segments(self.plan.main_video.stream)
+        return self.plan.timeline.ranges(StreamKind.VIDEO, numbers)
 
     def _start(self) -> None:
         self._tools = binaries.find_tools()
         self.media = probe(self._tools.ffprobe, self.source)
-        self.plan = plan = make_plan(self.media, self.profile)
-        key = session_key(self.media.path, self.profile.name, *(("encrypted",) * self.encrypt))
+        try:
+            self.plan = plan = make_plan(self.media, self.profile, self.burn_in)
+        except ValueError as exc:
+            raise InputError(f"{Path(self.source).name}: {exc}.") from exc
+        for note in tracks.left_out(self.media.subtitles):
+            logger.warning(note)
+        variant = "" if self.burn_in is None else f"burn-in {self.burn_in}"
+        key = session_key(self.media.path, self.profile.name, variant, "encrypted" * self.encrypt)
         self.entry, self._lock = self.cache.open_entry(key)
         self.plan = plan = package.encrypted(plan, self.entry) if self.encrypt else plan
         self.ledger = Ledger(plan.segmented)
-        if package.replay(self.entry, self.ledger):
+        if package.replay(self.entry, plan, self.ledger):
             self.from_cache = True
-            self.progress = Progress(plan.duration, plan.duration, 0.0, done=True)
+            self.progress = Progress.finished(plan.duration)
             logger.info("replaying finished session %s from the cache", self.folder.name)
             self._enter(State.FINISHED)
             return
         package.prepare(self.entry, plan, self.cache.root)
+        self._jobs = jobs.for_session(self._tools, plan, self.entry.path, self.ledger)
         self._run = self._start_run(policy.first_run(plan.timeline))
         self._enter(State.ENCODING)
         self._monitor = threading.Thread(target=self._monitor_loop, name="session-monitor")
@@ -198,6 +212,7 @@ class Session:
             run, self._run = self._run, None
             if run is not None:
                 run.stop()
+            self._jobs.stop()
 
     def _step(self) -> bool:
         """One pass of the monitor. Returns True when the session has ended."""
@@ -205,14 +220,22 @@ class Session:
         timeline, ledger = self.plan.timeline, self.ledger
         run = self._run
         changed = False
+        if self._jobs.step():
+            self._events.files()
         if run is not None:
             changed = harvest.collect(run, ledger)
             if run.status() is Status.RUNNING:  # one that ended is taken whole first
-                run = self._follow_request(run)
+                speed = self.progress.speed if self.progress else 0.0
+                streaming = ledger.readers > 0  # a player reads a segment it is writing
+                restart = self._wanted.restart(timeline, ledger, run.view(), speed, streaming)
+                if restart is not None:
+                    logger.info("seek: restarting the encoder at segment %d", restart.first)
+                    run.stop()
+                    self._run = run = self._start_run(restart)
             status = run.status()
             if status is Status.ERRORED:
                 if changed | harvest.collect(run, ledger):
-                    self._on_segments()
+                    self._events.segments()
                 assert self._tools is not None
                 self._fail(run.failure(self._tools, self.cache.root))
                 return True
@@ -224,37 +247,16 @@ class Session:
                 run.stop()
                 self._run = run = None
         if changed:
-            self._on_segments()
+            self._events.segments()
         if run is None:
             spec = policy.next_run(timeline, ledger.streams, ledger)
             if spec is None:
+                if not self._jobs.settled:
+                    return False  # the package waits for its subtitle tracks
                 self._finish()
                 return True
             self._run = self._start_run(spec)
         return False
-
-    def _follow_request(self, run: Run) -> Run:
-        """Restart the encoder where a player waits, if the policy says so."""
-        assert self.ledger is not None and self.plan is not None
-        with self._wanted_lock:
-            wanted = self._wanted
-        if wanted is None:
-            return run
-        speed = self.progress.speed if self.progress else 0.0
-        streaming = self.ledger.readers > 0  # a player reads a segment a run is writing
-        timeline = self.plan.timeline
-        decision = policy.seek(timeline, self.ledger, run.view(), wanted, speed, streaming)
-        if decision.settled:
-            with self._wanted_lock:
-                if self._wanted == wanted:
-                    self._wanted = None
-        if decision.target is None:
-            return run
-        logger.info("seek: restarting the encoder at segment %d", decision.target)
-        run.stop()
-        spec = policy.seek_run(timeline, self.ledger.streams, self.ledger, decision.target)
-        self._run = self._start_run(spec)
-        return self._run
 
     def _finish(self) -> None:
         assert self.ledger is not None and self.entry is not None and self.plan is not None
@@ -265,24 +267,20 @@ class Session:
             self._fail(Failure(str(exc), exc.details))
             return
         self.ledger.finish()
-        self.progress = Progress(self.plan.duration, self.plan.duration, 0.0, done=True)
-        self._on_progress(self.progress)
+        self.progress = Progress.finished(self.plan.duration)
+        self._events.progress(self.progress)
         self._enter(State.FINISHED)
-
-    # -- helpers ----------------------------------------------------------------------------
 
     def _progress(self, progress: Progress, offset: float) -> None:
         """ffmpeg's progress in a run starting at ``offset`` (its stdout reader thread)."""
         assert self.plan is not None
-        duration = self.plan.duration
         encoded = sum(b - a for a, b in self.encoded_ranges())
-        position = min(duration, progress.position + offset)
-        self.progress = Progress(position, duration, progress.speed, encoded=encoded)
-        self._on_progress(self.progress)
+        self.progress = progress.on_timeline(offset, self.plan.duration, encoded)
+        self._events.progress(self.progress)
 
     def _enter(self, state: State, unless_final: bool = False) -> None:
         if self._machine.move(state, unless_final):
-            self._on_state(state)
+            self._events.state(state)
 
     def _fail(self, failure: Failure) -> None:
         if not self._machine.move(State.FAILED, unless_final=True):
@@ -291,7 +289,7 @@ class Session:
         logger.error("%s %s", failure.message, failure.details)
         if self.ledger is not None:
             self.ledger.fail(failure.message)
-        self._on_state(State.FAILED)
+        self._events.state(State.FAILED)
 
     def _release(self) -> None:
         if self._lock is not None:
