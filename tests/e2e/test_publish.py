@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import web_player
-from media import make_clip
+from media import make_clip, make_film
 
 from e2e.support import VIEWRA, Serve, fifos_under, play, processes_using, start_session
 from viewra_desktop.core import layout
@@ -186,6 +186,29 @@ def test_exported_player_page_plays_it_in_chromium(exported):
     assert report["errors"] == [], report
     assert report["ended"] and report["maxTime"] >= CLIP_S - 0.2, report
     assert report["duration"] == pytest.approx(CLIP_S, abs=0.1)
+
+
+def test_export_keeps_every_audio_track_and_the_text_subtitles(media_dir, tmp_path):
+    film = make_film(media_dir)
+    home, out = tmp_path / "home", tmp_path / "out"
+    export(home, str(film), "--to", str(out), "--profile", "360p")
+    package = out / "film"
+    mpd = (package / layout.MPD).read_text()
+    sets = re.findall(r'contentType="(\w+)" lang="(\w+)".*?<Role [^>]*value="([\w-]+)"', mpd, re.S)
+    assert sorted(sets) == sorted([
+        ("audio", "en", "main"), ("audio", "fr", "dub"), ("audio", "en", "commentary"),
+        ("text", "en", "subtitle"), ("text", "fr", "forced-subtitle"),
+    ])  # fmt: skip
+    master = (package / layout.HLS_MASTER).read_text()
+    assert 'NAME="English — Director\'s commentary"' in master
+    assert master.count("TYPE=SUBTITLES") == 2 and "FORCED=YES" in master
+    result = play(published(package) + layout.MPD, speed=4.0, timeout=60)
+    assert result.end_reason == "eof" and result.times[-1] >= 9.8
+    if web_player.missing() is None:
+        script = "return [player.getAudioTracks().length, player.getTextTracks().length]"
+        page = web_player.open_page(published(package) + layout.PLAYER_PAGE, script=script)
+        assert page["errors"] == [] and page["ended"], page
+        assert page["eval"] == [3, 2], page
 
 
 def test_second_export_reuses_the_encode_and_keeps_the_key_out_of_the_package(exported):

@@ -89,3 +89,19 @@ def test_packager_command_encrypts_and_decrypts_an_encrypted_preview():
         packager_command(
             "/p", INPUTS, ExportOptions(encryption=make_encryption(KEY, OLD_KID)), source
         )
+
+
+def test_packager_command_names_audio_tracks_and_adds_text_tracks():
+    from dataclasses import replace
+
+    from viewra_desktop.core.plan import make_plan
+    from viewra_desktop.core.profiles import get_profile
+
+    from .factories import make_media
+
+    plan = make_plan(make_media(language="fre"), get_profile("360p"))
+    track = replace(plan.audio[0], label="French, stereo", role="dub")
+    argv = packager_command("/p", INPUTS, ExportOptions(), audio=[track])
+    assert argv[2].endswith(
+        ",language=fr,roles=dub,playlist_name=audio.m3u8,hls_name=French stereo"
+    )

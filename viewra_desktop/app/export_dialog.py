@@ -96,6 +96,8 @@ class ExportJob(QThread):
                 self.cancel,
                 source_key=self.source_key,
                 title=Path(self.info.source).name,
+                texts=self.info.texts,
+                audio=self.info.audio,
             )
         except ExportCancelled as exc:
             self.message = str(exc)

@@ -42,7 +42,7 @@ from .keys import Encryption, packager_args, write_key_file
 from .ledger import Ledger
 from .package import fill_segments
 from .pipe import Pipe, create_pipe, relative_path
-from .plan import SEGMENT_S
+from .plan import SEGMENT_S, AudioTrack, TextTrack, make_plan
 from .process import Status, SupervisedProcess
 from .profiles import Profile
 from .streams import StreamId, StreamKind
@@ -135,8 +135,13 @@ def packager_command(
     inputs: Sequence[tuple[StreamId, str]],
     options: ExportOptions,
     source_key: Encryption | None = None,
+    texts: Sequence[tuple[TextTrack, str]] = (),
+    audio: Sequence[AudioTrack] = (),
 ) -> list[str]:
-    """The packager over one input per stream (paths relative to the package folder)."""
+    """The packager over one input per stream (paths relative to the package folder), and
+    each text track's WebVTT file (cut into WebVTT-in-MP4 segments, which DASH and HLS both
+    carry). ``audio``: the plan's audio tracks, for their languages, roles and names."""
+    tracks = {track.stream: track for track in audio}
     argv = [packager]
     for stream, path in inputs:
         fields = [
@@ -145,11 +150,16 @@ def packager_command(
             f"init_segment={layout.init(stream)}",
             f"segment_template={layout.segment_template(stream)}",  # the package's own names
         ]
+        track = tracks.get(stream)
+        if track is not None:
+            fields += _language(track.language) + [f"roles={track.role}"]  # DASH Role
         if options.hls:
             fields.append(f"playlist_name={layout.playlist(stream)}")
             if stream.kind is StreamKind.AUDIO:
-                fields.append(f"hls_name=Audio {stream.index + 1}")
+                label = track.label if track is not None else ""
+                fields.append(f"hls_name={_descriptor_text(label, f'Audio {stream.index + 1}')}")
         argv.append(",".join(fields))
+    argv += [_text_input(text, path, options) for text, path in texts]
     argv += [
         # The packager cuts at the first keyframe of each new bucket of this length: the
         # encode's keyframes fall on every whole second, so segments are exactly this long.
@@ -166,6 +176,34 @@ def packager_command(
         "--quiet",  # stderr keeps warnings and errors for the failure's details
     ]  # fmt: skip
     return argv
+
+
+def _text_input(text: TextTrack, path: str, options: ExportOptions) -> str:
+    stream = text.stream
+    fields = [
+        f"in={path}",
+        "stream=text",
+        f"init_segment={layout.init(stream)}",
+        f"segment_template={layout.segment_template(stream)}",
+    ]
+    fields += _language(text.language)
+    if text.forced:
+        fields.append("forced_subtitle=1")
+    if options.hls:
+        name = _descriptor_text(text.label, f"Subtitles {stream.index + 1}")
+        fields += [f"playlist_name={layout.playlist(stream)}", "hls_group_id=subtitles"]
+        fields.append(f"hls_name={name}")
+    return ",".join(fields)
+
+
+def _language(tag: str) -> list[str]:
+    """The descriptor's language; the packager refuses "und", so an unknown one is left out."""
+    return [f"language={tag}"] if tag and tag != "und" else []
+
+
+def _descriptor_text(text: str, default: str) -> str:
+    """A name as a descriptor field: no ',' or '=' (they separate the fields)."""
+    return "".join(c for c in text if c not in ",=") or default
 
 
 def _key_args(encryption: Encryption | None, source_key: Encryption | None) -> list[str]:
@@ -208,8 +246,12 @@ def repackage(
     cancel: threading.Event | None = None,
     source_key: Encryption | None = None,
     title: str | None = None,
+    texts: Sequence[TextTrack] = (),
+    audio: Sequence[AudioTrack] = (),
 ) -> ExportResult:
-    """Repackage the finished entry in ``folder`` into ``to_dir/name``."""
+    """Repackage the finished entry in ``folder`` into ``to_dir/name``, with those of
+    ``texts`` (the plan's text tracks) whose WebVTT file the entry holds; ``audio`` (the
+    plan's audio tracks) names the audio streams."""
     cancel = cancel or threading.Event()
     report = on_progress or (lambda progress: None)
     ledger = _finished_ledger(CacheEntry(folder))
@@ -232,7 +274,9 @@ def repackage(
         ]
         for stream in streams:
             (work / layout.folder(stream)).mkdir()
-        argv = packager_command(tools.packager, inputs, options, source_key)
+        argv = packager_command(
+            tools.packager, inputs, options, source_key, _copy_texts(folder, work, texts), audio
+        )
         process = SupervisedProcess("packager", argv, cwd=str(work))
         process.start()
         feeders = [
@@ -262,6 +306,21 @@ def repackage(
     finally:
         for pipe in pipes:
             pipe.close()
+
+
+def _copy_texts(
+    folder: Path, work: Path, texts: Sequence[TextTrack]
+) -> list[tuple[TextTrack, str]]:
+    """The entry's WebVTT files, copied beside the pipes (the packager reads a name ending
+    in .vtt; a path inside the package folder has no comma from the user's folder name)."""
+    found = []
+    for text in texts:
+        source = folder / layout.text_file(text.stream)
+        if source.is_file():
+            copy = f"{layout.WORK}/{layout.name(text.stream)}.vtt"
+            shutil.copyfile(source, work / copy)
+            found.append((text, copy))
+    return found
 
 
 def _remove_stale(to_dir: Path, name: str) -> None:
@@ -319,6 +378,11 @@ def export_file(
     report = on_progress or (lambda progress: None)
     tools = binaries.find_tools()
     media = probe(tools.ffprobe, source)
+    try:
+        plan = make_plan(media, profile)
+        texts, audio = plan.text, plan.audio
+    except ValueError:  # no picture to encode: the session below says so in one sentence
+        texts, audio = (), ()
     entry = cache.entry(session_key(media.path, profile.name))
     if entry.read_complete() is None:
         encoding = Events(progress=lambda p: report(ExportProgress("encoding", p.fraction)))
@@ -345,8 +409,9 @@ def export_file(
         )
     try:
         result = repackage(
-            entry.path, to_dir, name, options, tools, report, cancel, title=Path(source).name
-        )
+            entry.path, to_dir, name, options, tools, report, cancel,
+            title=Path(source).name, texts=texts, audio=audio,
+        )  # fmt: skip
     finally:
         if held:
             lock.release()
