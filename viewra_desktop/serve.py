@@ -88,6 +88,8 @@ def run_serve(
     session = Session(file, profile, cache, Events(state=on_state))
     live: LiveDash | None = None
     try:
+        if address is not None:  # before anything is encoded: a wrong address says so first
+            _listen_lan(server, address)
         session.start()
         mount = session.mount()
         if session.state is State.ENCODING:
@@ -102,7 +104,7 @@ def run_serve(
             _live_and_page(url, live is not None or (session.folder / layout.LIVE_MPD).is_file())
         )
         if address is not None:
-            line.update(_listen_lan(server, address, url))
+            line.update(_lan_urls(server, url))
         server.start()
         print(json.dumps(line), flush=True)
         serving.set()
@@ -127,11 +129,14 @@ def _live_and_page(base: str, live: bool) -> dict[str, str]:
     }
 
 
-def _listen_lan(server: SegmentServer, address: str, url: str) -> dict[str, str]:
+def _listen_lan(server: SegmentServer, address: str) -> None:
     try:
         server.listen_lan(address)
     except OSError as exc:
         raise ViewraError(f"The address {address} cannot be used ({exc.strerror or exc}).") from exc
+
+
+def _lan_urls(server: SegmentServer, url: str) -> dict[str, str]:
     lan = server.lan_url(url) or ""
     names = {"page": layout.PLAYER_PAGE, "dash": layout.MPD, "hls": layout.HLS_MASTER}
     return {f"lan_{kind}": lan + name for kind, name in names.items()}
