@@ -566,6 +566,14 @@ def main(argv: list[str] | None = None) -> int:
             "first frame, replay of a finished session from the cache", "≤ 0.3 s",
             _stats(measure_replay(hd, args.runs, scratch)), "—",
         ))  # fmt: skip
+        from benchmarks.publish import measure_export
+
+        export = measure_export(hd, args.runs, scratch)
+        rows.append((
+            "export the finished package (repackaged to 4 s segments, with its player page)",
+            "no second encode", f"{_stats(export.exports)}; the encode took "
+            f"{export.encode:.1f} s", "—",
+        ))  # fmt: skip
         ratios = measure_overhead(hd, 3, scratch)
         rows.append((
             "wall time ffmpeg → FIFO → packager ÷ same ffmpeg → file", "≤ 1.05×",

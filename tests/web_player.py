@@ -38,17 +38,34 @@ def play(
     rate: float = 1.0,
     config: dict[str, Any] | None = None,
     script: str | None = None,
+    start: float | None = None,
 ) -> dict[str, Any]:
     """Play ``url`` with ``player`` ("shaka", "hls" or "dash") until it has loaded or ended.
 
     Returns the page's report: loaded, ended, errors, waits, duration, currentTime, maxTime,
-    backwards (backward jumps of the clock) and, with ``script`` (an async function body run
-    in the page with ``player`` and ``video``), its result as ``eval``.
+    minTime, backwards (backward jumps of the clock), for Shaka ``live`` (it took the stream
+    for live when it loaded it) and, with ``script`` (an async function body run in the page
+    with ``player`` and ``video``), its result as ``eval``. ``start``: Shaka loads there.
     """
     argv = [
-        "node", str(WEB / "run.mjs"), "--player", player, "--url", url, "--until", until,
+        "--player", player, "--url", url, "--until", until,
         "--timeout", str(timeout), "--rate", str(rate), "--config", json.dumps(config or {}),
     ]  # fmt: skip
+    if start is not None:
+        argv += ["--start", str(start)]
+    return _run(argv, timeout, script)
+
+
+def open_page(
+    url: str, until: str = "end", timeout: float = 120.0, script: str | None = None
+) -> dict[str, Any]:
+    """Open a player page (a package's ``index.html``) and report what its video did, like
+    ``play``; errors the page logs to the console count as errors."""
+    return _run(["--page", url, "--until", until, "--timeout", str(timeout)], timeout, script)
+
+
+def _run(args: list[str], timeout: float, script: str | None) -> dict[str, Any]:
+    argv = ["node", str(WEB / "run.mjs"), *args]
     if script is not None:
         argv += ["--eval", script]
     done = subprocess.run(

@@ -1,7 +1,8 @@
 """Command line: ``viewra-desktop [FILE]`` (the window), ``viewra-desktop serve FILE``,
-``viewra-desktop stats FILE`` and ``viewra-desktop --list-profiles``. Each finds the user's own
-profiles (``profiles.toml`` in the config folder); a file that cannot be used is told in one
-sentence, and the built-in profiles still work."""
+``viewra-desktop stats FILE``, ``viewra-desktop export FILE... --to DIR`` and
+``viewra-desktop --list-profiles``. Each finds the user's own profiles (``profiles.toml`` in
+the config folder); a file that cannot be used is told in one sentence, and the built-in
+profiles still work."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .core.errors import ViewraError
-from .core.paths import app_paths, setup_logging
+from .core.paths import AppPaths, app_paths, setup_logging
 from .core.profiles import BUILTIN, CODECS, DEFAULT_PROFILE, PROFILES
 from .core.user_profiles import ProfileStore, listing
 
@@ -44,6 +45,14 @@ def serve_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("file", metavar="FILE", help="the video to play")
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument(
+        "--lan",
+        action="store_true",
+        help="also listen on this machine's network address, so another device can watch",
+    )
+    parser.add_argument(
+        "--lan-address", default=None, help="the address --lan listens on (default: found)"
+    )
     _common(parser)
     return parser
 
@@ -57,6 +66,61 @@ def stats_parser() -> argparse.ArgumentParser:
     parser.add_argument("file", metavar="FILE", help="the video that was encoded")
     _common(parser)  # --profile, --codec and --cache-dir name the entry
     return parser
+
+
+def export_parser() -> argparse.ArgumentParser:
+    from .core.export import DEFAULT_SEGMENT_S
+    from .core.keys import DEFAULT_SCHEME, SCHEMES
+
+    parser = argparse.ArgumentParser(
+        prog="viewra-desktop export",
+        description="Export each FILE (or each video in a folder) as a package ready to put "
+        "on a web server: DASH and HLS manifests, segments and a player page, in DIR/NAME. "
+        "The cache's encode is reused (finished first if needed); nothing is encoded twice.",
+    )
+    parser.add_argument("files", metavar="FILE", nargs="+", help="videos or folders of videos")
+    parser.add_argument("--to", type=Path, required=True, metavar="DIR", help="where to put them")
+    parser.add_argument(
+        "--segment-seconds",
+        type=float,
+        default=DEFAULT_SEGMENT_S,
+        metavar="S",
+        help=f"segment length, whole seconds (default: {DEFAULT_SEGMENT_S:g})",
+    )
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--hls-only", action="store_true", help="HLS playlists, no DASH MPD")
+    only.add_argument("--dash-only", action="store_true", help="a DASH MPD, no HLS playlists")
+    crypt = parser.add_argument_group("encryption (raw key)")
+    crypt.add_argument("--encrypt", action="store_true", help="encrypt with a raw key")
+    crypt.add_argument("--key", default=None, help="32 hex digits (default: random)")
+    crypt.add_argument("--key-id", default=None, help="32 hex digits (default: random)")
+    crypt.add_argument("--scheme", default=DEFAULT_SCHEME, choices=SCHEMES)
+    crypt.add_argument(
+        "--clear-lead", type=float, default=0.0, metavar="S", help="seconds left clear (0)"
+    )
+    _common(parser)  # --profile, --codec and --cache-dir name the entry to export
+    return parser
+
+
+def _run_export(args: argparse.Namespace, paths: AppPaths, store: ProfileStore) -> int:
+    from .core.export import ExportOptions, check_segment_seconds
+    from .core.keys import make_encryption
+    from .core.profiles import get_profile
+    from .export_cli import run_export
+
+    encryption = None
+    if args.encrypt:
+        encryption = make_encryption(args.key, args.key_id, args.scheme, args.clear_lead)
+    elif args.key or args.key_id:
+        raise ViewraError("--key and --key-id need --encrypt.")
+    options = ExportOptions(
+        segment_seconds=check_segment_seconds(args.segment_seconds),
+        encryption=encryption,
+        dash=not args.hls_only,
+        hls=not args.dash_only,
+    )
+    profile = get_profile(args.profile or DEFAULT_PROFILE, store.mapping()).with_codec(args.codec)
+    return run_export(args.files, profile, options, args.to, args.cache_dir, paths)
 
 
 def app_parser() -> argparse.ArgumentParser:
@@ -88,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             store = _user_profiles(paths.config)
             from .serve import run_serve
 
+            lan = args.lan_address or ("" if args.lan else None)
             return run_serve(
                 args.file,
                 args.profile or DEFAULT_PROFILE,
@@ -96,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                 paths,
                 codec=args.codec,
                 profiles=store.mapping(),
+                lan=lan,
             )
         if args_list[:1] == ["stats"]:
             args = stats_parser().parse_args(args_list[1:])
@@ -105,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
 
             profile = args.profile or DEFAULT_PROFILE
             return run_stats(args.file, profile, args.codec, args.cache_dir, paths, store.mapping())
+        if args_list[:1] == ["export"]:
+            args = export_parser().parse_args(args_list[1:])
+            setup_logging(paths, args.verbose)
+            return _run_export(args, paths, _user_profiles(paths.config))
         args = app_parser().parse_args(args_list)
         setup_logging(paths, args.verbose)
         if args.list_profiles:

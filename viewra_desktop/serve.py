@@ -1,31 +1,37 @@
 """``viewra-desktop serve``: encode, package and serve one file, headless.
 
-Prints exactly one JSON line with the manifest URLs on stdout as soon as they can be
-requested, then serves until SIGINT/SIGTERM. Any player can watch: mpv, VLC, a browser.
+Prints exactly one JSON line with the URLs on stdout as soon as they can be requested, then
+serves until SIGINT/SIGTERM. Any player can watch: mpv, VLC, a browser. The line holds
+``dash`` and ``hls`` (the static manifests, for mpv and every player), ``dash_live`` (the
+packager's own dynamic MPD, ``core.live``, for players that handle live DASH; it turns static
+at the end), ``page`` (the session's Shaka Player page) and, with ``--lan``, ``lan_page``,
+``lan_dash`` and ``lan_hls``: the same on the LAN address, for another device.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
 import threading
 from pathlib import Path
-from types import FrameType
 
-from .core import layout
-from .core.binaries import find_tools
+from .core import binaries, layout
 from .core.cache import Cache
 from .core.errors import ViewraError
 from .core.inspector import Inspector
+from .core.lan import lan_address
 from .core.lifecycle import Events, State
+from .core.live import LiveDash
 from .core.paths import AppPaths
 from .core.profiles import Profile, get_profile
 from .core.server import SegmentServer
 from .core.session import Session
+from .signals import stop_event
 
 logger = logging.getLogger(__name__)
+
+LIVE_DELAY_S = 1.0
 
 
 def announcement(session: Session, url: str) -> dict[str, object]:
@@ -57,16 +63,12 @@ def run_serve(
     paths: AppPaths,
     codec: str | None = None,
     profiles: dict[str, Profile] | None = None,
+    lan: str | None = None,
 ) -> int:
-    """Serve ``file`` until a signal; ``profiles``: the user's own, by name."""
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info("signal %s: stopping", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    """Serve ``file`` until a signal. ``profiles``: the user's own, by name; ``lan``: None to
+    stay on loopback, "" to also listen on the LAN address found, or the address to listen
+    on."""
+    stop = stop_event("stopping")
 
     serving = threading.Event()
 
@@ -75,8 +77,11 @@ def run_serve(
         # are told here, and the segments already complete stay served.
         if serving.is_set() and state is State.FAILED and session.failure is not None:
             print(f"viewra-desktop: {session.failure.message}", file=sys.stderr, flush=True)
+        if state in (State.FAILED, State.STOPPED) and live is not None:
+            live.stop()
 
     profile = get_profile(profile_name, profiles).with_codec(codec)
+    address = lan_address(lan) if lan is not None else None
     cache = Cache(cache_dir or paths.cache)
     cache.ensure()
     cache.sweep()
@@ -86,20 +91,62 @@ def run_serve(
         raise ViewraError(f"Port {port} cannot be used ({exc.strerror or exc}).") from exc
     session = Session(file, profile, cache, Events(state=on_state))
     inspector: Inspector | None = None
+    live: LiveDash | None = None
     try:
+        if address is not None:  # before anything is encoded: a wrong address says so first
+            _listen_lan(server, address)
         session.start()
-        # The package's thumbnail sheets, in the background (quality metrics: the window's).
-        inspector = Inspector(session, find_tools().ffmpeg, measure=False)
-        inspector.start()
-        url = server.mount(session.mount())
+        mount = session.mount()
+        tools = binaries.find_tools()
+        if session.state is State.ENCODING:
+            assert session.plan is not None and session.ledger is not None
+            unit, duration = session.plan.timeline.unit, session.plan.duration
+            live = LiveDash(session.folder, session.ledger, unit, duration, tools)
+            mount.late[layout.LIVE_MPD] = live.ready
+        url = server.mount(mount)
+        line = announcement(session, url)
+        line.update(
+            _live_and_page(url, live is not None or (session.folder / layout.LIVE_MPD).is_file())
+        )
+        if address is not None:
+            line.update(_lan_urls(server, url))
         server.start()
-        print(json.dumps(announcement(session, url)), flush=True)
+        print(json.dumps(line), flush=True)
         serving.set()
+        # The package's thumbnail sheets, in the background (quality metrics: the window's).
+        inspector = Inspector(session, tools.ffmpeg, measure=False)
+        inspector.start()
+        # The live packager starts a moment after the line: nothing delays the first frame.
+        if live is not None and not stop.wait(LIVE_DELAY_S):
+            live.start()
         while not stop.wait(0.25):
             pass
     finally:
         if inspector is not None:
             inspector.stop()
         session.stop()
+        if live is not None:
+            live.stop()
         server.close()
     return 0
+
+
+def _live_and_page(base: str, live: bool) -> dict[str, str]:
+    """The live MPD (a finished session without one offers the static MPD) and the page."""
+    return {
+        "dash_live": base + (layout.LIVE_MPD if live else layout.MPD),
+        "page": base + layout.PLAYER_PAGE,
+    }
+
+
+def _listen_lan(server: SegmentServer, address: str) -> None:
+    try:
+        server.listen_lan(address)
+    except OSError as exc:
+        raise ViewraError(f"The address {address} cannot be used ({exc.strerror or exc}).") from exc
+
+
+def _lan_urls(server: SegmentServer, url: str) -> dict[str, str]:
+    lan = server.lan_url(url) or ""
+    names = {"page": layout.PLAYER_PAGE, "dash": layout.MPD, "hls": layout.HLS_MASTER}
+    return {f"lan_{kind}": lan + name for kind, name in names.items()}

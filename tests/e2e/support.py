@@ -137,7 +137,7 @@ def play(url: str, speed: float = 1.0, timeout: float = 120.0, **options) -> Pla
     return result
 
 
-def start_session(clip: Path, cache: Path, profile="360p"):
+def start_session(clip: Path, cache: Path, profile="360p", encrypt: bool = False):
     """A real Session on ``clip`` mounted on a started SegmentServer, in this process.
 
     Returns (session, server, base URL); the caller stops the session and closes the server.
@@ -148,7 +148,7 @@ def start_session(clip: Path, cache: Path, profile="360p"):
     from viewra_desktop.core.session import Session
 
     chosen = get_profile(profile) if isinstance(profile, str) else profile
-    session = Session(str(clip), chosen, Cache(cache))
+    session = Session(str(clip), chosen, Cache(cache), encrypt=encrypt)
     server = SegmentServer()
     session.start()
     base = server.mount(session.mount())

@@ -262,7 +262,8 @@ def _serve_and_play(
     """Serve ``clip``, play each URL kind to the end, check the output and the clean stop."""
     with Serve(clip, home) as serve:
         urls = serve.wait_urls(timeout=60)
-        assert set(urls) - {"chapters"} == {"dash", "hls", "subtitles"}
+        # No LAN addresses unless asked.
+        assert set(urls) - {"chapters"} == {"dash", "hls", "subtitles", "dash_live", "page"}
         for kind in kinds:
             _assert_played(play(urls[kind], speed=4.0, timeout=90), seconds)
         base = urls["dash"].rsplit("/", 1)[0]

@@ -77,6 +77,7 @@ class FakeController(QObject):
     shut_down = Signal()
     stats_changed = Signal(object)
     thumbnails_changed = Signal(object)
+    share_changed = Signal(str)
 
     def __init__(self, journal: list[str]) -> None:
         super().__init__()
@@ -84,6 +85,8 @@ class FakeController(QObject):
         self.calls: list[tuple] = []
         self.cache_limit: int | None = None
         self.burn_ins: list[int | None] = []  # per open(): the picture subtitles drawn in
+        self.encrypt = False
+        self.lan: list[bool] = []
         self._id = 0
 
     def _record(self, *call) -> int:
@@ -103,6 +106,12 @@ class FakeController(QObject):
 
     def set_cache_limit(self, limit: int) -> None:
         self.cache_limit = limit
+
+    def set_encrypt(self, encrypt: bool) -> None:
+        self.encrypt = encrypt
+
+    def set_lan(self, on: bool) -> None:
+        self.lan.append(on)
 
     def shutdown(self) -> int:
         self.journal.append("controller shutdown requested")

@@ -6,6 +6,7 @@ real pipeline on a short generated clip.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import urllib.request
@@ -20,6 +21,7 @@ from unit.factories import make_media
 from viewra_desktop.app.controller import SessionController
 from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.errors import InputError
+from viewra_desktop.core.keys import make_encryption
 from viewra_desktop.core.ledger import Ledger
 from viewra_desktop.core.plan import make_plan
 from viewra_desktop.core.progress import Progress
@@ -35,7 +37,7 @@ class FakeSession:
     fail_with: Exception | None = None
     from_cache = False
 
-    def __init__(self, path, profile, cache, events, burn_in=None) -> None:
+    def __init__(self, path, profile, cache, events, burn_in=None, encrypt=False) -> None:
         self.source = path
         self.profile = profile
         self.cache = cache
@@ -49,6 +51,8 @@ class FakeSession:
         self.failure: Failure | None = None
         self.progress: Progress | None = None
         self.plan = make_plan(make_media(1280, 720, duration=30.0), profile)
+        if encrypt:  # an encrypted preview
+            self.plan = dataclasses.replace(self.plan, encryption=make_encryption())
         self.started_on: QThread | None = None
         self.stopped = False
         self.ranges = [(0.0, 1.0)]

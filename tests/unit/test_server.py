@@ -34,10 +34,11 @@ def http(
     method: str = "GET",
     headers: dict[str, str] | None = None,
     timeout: float = 10.0,
+    host: str = HOST,
 ) -> Response:
     """One request, sent byte for byte as given (no client-side path clean-up)."""
-    with socket.create_connection((HOST, port), timeout=timeout) as sock:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close"]
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         data = b""

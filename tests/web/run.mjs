@@ -2,11 +2,17 @@
 // the player saw.
 //
 //   node run.mjs --player shaka|hls|dash --url URL [--until loaded|end] [--timeout S]
-//                [--rate R] [--config JSON] [--eval JS]
+//                [--rate R] [--config JSON] [--start S] [--eval JS]
+//   node run.mjs --page URL [--until loaded|end] [--timeout S] [--eval JS]
 //
 // The page (player.html) and the players (node_modules) are served from this folder on a
-// loopback port. --eval runs an async function body in the page once it has loaded, with
-// `player` and `video` in scope; its result is the report's "eval" field.
+// loopback port. --page opens another page instead (a package's own player page, which
+// keeps its player in window.player and plays in <video id="video">): the same report is
+// gathered by listeners added before its scripts run; its console errors count as errors.
+// --eval runs an async function body in the page once it has loaded, with `player` and
+// `video` in scope; its result is the report's "eval" field. --start: Shaka Player loads at
+// that time (for a live stream: from there rather than the live edge); the report's "live"
+// says whether Shaka took the stream for live when it loaded it.
 import { chromium } from "playwright-core";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -50,10 +56,32 @@ try {
   page.on("console", (message) => {
     if (message.type() === "error") console_lines.push(message.text());
   });
-  const query = new URLSearchParams({
-    player: args.player, url: args.url, rate: args.rate || "1", config: args.config || "{}",
-  });
-  await page.goto(`http://127.0.0.1:${server.address().port}/player.html?${query}`);
+  if (args.page) {
+    page.on("console", (message) => {
+      const text = message.text();  // what the page itself reports (not a missing favicon)
+      if (message.type() === "error" && text.startsWith("player page:")) {
+        page.evaluate((t) => window.report.errors.push(t), text).catch(() => {});
+      }
+    });
+    await page.addInitScript(() => {
+      window.report = { loaded: false, ended: false, errors: [], times: [], waits: 0 };
+      const on = (type, handler) => document.addEventListener(type, handler, true);  // media events do not bubble
+      on("timeupdate", (e) => window.report.times.push(e.target.currentTime));
+      on("waiting", () => { window.report.waits += 1; });
+      on("ended", () => { window.report.ended = true; });
+      on("loadeddata", () => { window.report.loaded = true; });
+      on("error", (e) => {
+        if (e.target instanceof HTMLMediaElement) window.report.errors.push("video: " + (e.target.error && e.target.error.message));
+      });
+    });
+    await page.goto(args.page);
+  } else {
+    const query = new URLSearchParams({
+      player: args.player, url: args.url, rate: args.rate || "1", config: args.config || "{}",
+      ...(args.start !== undefined ? { start: args.start } : {}),
+    });
+    await page.goto(`http://127.0.0.1:${server.address().port}/player.html?${query}`);
+  }
   const started = Date.now();
   const done = until === "loaded" ? "window.report.loaded" : "window.report.ended";
   await page.waitForFunction(`${done} || window.report.errors.length > 0`, null, { timeout })
@@ -70,6 +98,7 @@ try {
     const times = window.report.times;
     return { ...window.report, times: undefined, duration: video.duration,
       currentTime: video.currentTime, maxTime: times.length ? Math.max(...times) : 0,
+      minTime: times.length ? Math.min(...times) : 0,
       backwards: times.filter((t, i) => i > 0 && t < times[i - 1] - 0.01).length };
   });
   report.seconds = (Date.now() - started) / 1000;

@@ -67,7 +67,16 @@ class Actions:
         self.stats = self._checkable("Encode &Stats", "I")
         self.about = self._action(f"&About {APP_TITLE}")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
+        # Publishing (``publish.py`` wires them): export, the finished package, sharing.
+        self.export = self._action("&Export Package…", "Ctrl+E")
+        self.show_package = self._action("Show &Package")
+        self.share = self._action("&Watch on Another Device")
+        self.share.setCheckable(True)
+        self.encrypt = self._action("&Encrypt (Preview the Encrypted Package)")
+        self.encrypt.setCheckable(True)
         self.play.setEnabled(False)
+        self.export.setEnabled(False)
+        self.show_package.setEnabled(False)
 
     def _action(self, text: str, shortcut: str | None = None) -> QAction:
         action = QAction(text, self._window)
@@ -117,6 +126,9 @@ class Menus(QObject):
         menu.addSeparator()
         menu.addAction(actions.close_file)
         menu.addSeparator()
+        for action in (actions.export, actions.show_package, actions.share):
+            menu.addAction(action)
+        menu.addSeparator()
         menu.addAction(actions.preferences)
         menu.addSeparator()
         menu.addAction(actions.quit)
@@ -151,6 +163,7 @@ class Menus(QObject):
         self.chapter_menu = menu.addMenu("&Chapters")
         self._previous_chapter, self._next_chapter = actions.previous_chapter, actions.next_chapter
         self.quality_menu = menu.addMenu("&Quality")  # the ladder's rungs (quality_menu.py)
+        menu.addAction(actions.encrypt)  # an encrypted preview of the package
         for changing in (self.audio_menu, self.subtitle_menu, self.chapter_menu):
             changing.setEnabled(False)
 

@@ -7,6 +7,9 @@ the app: on Linux the encoder processes are tied to the thread that started them
 
 Requests coalesce: if the user opens three files in a row while a session is still starting,
 the old session is stopped once and only the last file is started.
+
+Sharing (``set_lan``) also listens on the LAN address; ``share_changed`` then carries the
+player page's LAN URL of the session that plays ("" when not shared).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from ..core.cache import Cache, mark_used
 from ..core.demo import demo_clip
 from ..core.errors import ViewraError
 from ..core.inspector import Inspector
+from ..core.keys import Encryption
+from ..core.lan import lan_address
 from ..core.lifecycle import Events, State
 from ..core.media import Chapter, SubtitleStream
 from ..core.plan import AudioTrack, TextTrack
@@ -66,6 +71,7 @@ class SessionInfo:
     profile_label: str = ""  # the profile's label ("720p (HD)")
     video: tuple[VideoRendition, ...] = ()  # the rungs, in the order the player lists them
     hardware: str = ""  # what the profile asked for: "" software, "auto" or a family
+    encryption: Encryption | None = None  # an encrypted preview: the player needs the key
 
     @property
     def rung_labels(self) -> tuple[str, ...]:
@@ -89,6 +95,7 @@ class _Request:
     id: int = 0
     burn_in: int | None = None
     codec: str = ""  # overrides the profile's video codec ("": the profile's own)
+    encrypt: bool = False
 
 
 class SessionController(QObject):
@@ -108,8 +115,10 @@ class SessionController(QObject):
     shut_down = Signal()  # after shutdown(): every process has ended
     stats_changed = Signal(object)  # core.stats.Report of the session's segments so far
     thumbnails_changed = Signal(object)  # core.thumbnails.Thumbnails made so far
+    share_changed = Signal(str)  # the session's player page on the LAN, "" when not shared
     _wake = Signal()
     _trim = Signal()
+    _lan = Signal(bool)
 
     def __init__(
         self,
@@ -139,11 +148,14 @@ class SessionController(QObject):
         self._cache_limit = 0
         self._swept = False
         self._closed = False
+        self._encrypt = False
+        self._sharing = False
         self._thread = QThread()
         self._thread.setObjectName("viewra-controller")
         self.moveToThread(self._thread)
         self._wake.connect(self._process, Qt.ConnectionType.QueuedConnection)
         self._trim.connect(self._trim_cache, Qt.ConnectionType.QueuedConnection)
+        self._lan.connect(self._set_lan, Qt.ConnectionType.QueuedConnection)
 
     # -- called from the GUI thread ---------------------------------------------------------
 
@@ -156,11 +168,14 @@ class SessionController(QObject):
 
         Returns the request's id, which ``request_done`` carries when it has been handled.
         """
-        return self._request(_Request("open", str(path), profile, burn_in=burn_in, codec=codec))
+        request = _Request(
+            "open", str(path), profile, burn_in=burn_in, codec=codec, encrypt=self._encrypt
+        )
+        return self._request(request)
 
     def open_demo(self, profile: str, codec: str = "") -> int:
         """Like ``open`` on the built-in demo clip, making it first if needed."""
-        return self._request(_Request("demo", "", profile, codec=codec))
+        return self._request(_Request("demo", "", profile, codec=codec, encrypt=self._encrypt))
 
     def stop(self) -> None:
         self._request(_Request("stop"))
@@ -172,6 +187,14 @@ class SessionController(QObject):
     def wait(self, timeout_ms: int = 15000) -> bool:
         """Wait for the thread to end (after ``shut_down``)."""
         return self._thread.wait(timeout_ms)
+
+    def set_encrypt(self, encrypt: bool) -> None:
+        """Sessions opened from now on are encrypted previews (their packager encrypts)."""
+        self._encrypt = bool(encrypt)
+
+    def set_lan(self, on: bool) -> None:
+        """Also listen on the LAN address (or stop); ``share_changed`` tells the URL."""
+        self._lan.emit(bool(on))
 
     def set_cache_limit(self, limit_bytes: int) -> None:
         self._cache_limit = max(0, int(limit_bytes))
@@ -259,6 +282,7 @@ class SessionController(QObject):
                 files=lambda: self._on_files(session),
             ),
             burn_in=request.burn_in,
+            **({"encrypt": True} if request.encrypt else {}),
         )
         self._session = session
         try:
@@ -299,6 +323,7 @@ class SessionController(QObject):
             profile_label=profile.label,
             video=plan.video,
             hardware=profile.hardware,
+            encryption=plan.encryption,
         )
         logger.info("playing %s (%s, %s) from %s", path, profile.name, info.encoder, info.dash_url)
         self.session_changed.emit(info)
@@ -307,6 +332,7 @@ class SessionController(QObject):
             self.progress_changed.emit(session.progress)
         self.manifest_ready.emit(info.dash_url)
         self.texts_changed.emit(session.texts())
+        self._emit_share()
         if session.state is State.FINISHED:
             self.finished.emit()
             self._trim.emit()
@@ -357,6 +383,7 @@ class SessionController(QObject):
         inspector, self._inspector = self._inspector, None
         if session is None:
             return
+        self.share_changed.emit("")
         self.activity_changed.emit("Stopping the encoder…")
         if inspector is not None:
             inspector.stop()
@@ -373,6 +400,33 @@ class SessionController(QObject):
         logger.info("controller shut down")
         self.shut_down.emit()
         self._thread.quit()
+
+    @Slot(bool)
+    def _set_lan(self, on: bool) -> None:
+        if self._closed:
+            return
+        self._sharing = on
+        try:
+            if on:
+                self._ensure_server().listen_lan(lan_address())
+            elif self._server is not None:
+                self._server.stop_lan()
+        except (ViewraError, OSError) as exc:
+            self._sharing = False
+            self.failed.emit(f"Sharing on the network failed: {exc}", "")
+        self._emit_share()
+
+    def _emit_share(self) -> None:
+        """The session's player page on the LAN (with the key of an encrypted preview in
+        the fragment, which browsers never send), or "" when nothing is shared."""
+        server, session, url = self._server, self._session, self._url
+        lan = server.lan_url(url) if server and url and self._sharing else None
+        if lan is None or session is None or session.plan is None:
+            self.share_changed.emit("")
+            return
+        encryption = session.plan.encryption
+        fragment = f"#{encryption.page_fragment}" if encryption else ""
+        self.share_changed.emit(lan + layout.PLAYER_PAGE + fragment)
 
     @Slot()
     def _trim_cache(self) -> None:

@@ -282,6 +282,10 @@ class Player(QObject):
     def stop(self) -> None:
         self._command("stop")
 
+    def set_decryption_key(self, key: str) -> None:
+        """The raw key (hex) the next files are decrypted with, or "" for clear files."""
+        self._command("set", "demuxer-lavf-o", f"cenc_decryption_key={key}" if key else "")
+
     def set_paused(self, paused: bool) -> None:
         self._command("set", "pause", "yes" if paused else "no")
 

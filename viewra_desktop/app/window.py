@@ -43,6 +43,7 @@ from .icons import app_icon
 from .inspection import Inspection, SourceFactory
 from .player import Player
 from .profile_choice import ProfileChoice
+from .publish import PublishPieces
 from .quality_menu import QualityMenu
 from .settings import Settings
 from .status import StatusView, session_facts
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
         self._connect()
+        self.publish = PublishPieces(self)  # export, the package, sharing, encryption
         self._restore_settings()
         self._update_recent()
         self._show_idle()

@@ -36,13 +36,12 @@ def default_cache_root() -> Path:
     return platformdirs.user_cache_path(APP_NAME, appauthor=False)
 
 
-def session_key(path: str, profile: str, variant: str = "") -> str:
-    """Identity of (file content as far as cheaply known, profile, format); ``variant``
-    names what else changes the output (subtitles drawn into the picture)."""
+def session_key(path: str, profile: str, *settings: str) -> str:
+    """Identity of (file content as far as cheaply known, profile, format), and of what else
+    changes the output, when set: subtitles drawn into the picture, "encrypted"."""
     st = os.stat(path)
     ident = [FORMAT_VERSION, os.path.realpath(path), st.st_size, st.st_mtime_ns, profile]
-    if variant:
-        ident.append(variant)
+    ident += [setting for setting in settings if setting]
     return hashlib.sha256(json.dumps(ident).encode()).hexdigest()[:24]
 
 
@@ -93,9 +92,9 @@ class CacheEntry:
         write_atomically(self.complete_file, json.dumps(data, indent=1).encode())
 
     def reset(self) -> None:
-        """Remove everything but the lock file (held by us)."""
+        """Remove everything but the lock file (held by us) and an encrypted entry's key."""
         for child in self.path.iterdir():
-            if child.name == layout.LOCK:
+            if child.name in (layout.LOCK, layout.ENTRY_KEY):
                 continue
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child, ignore_errors=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from . import encoders, layout
 from .color import setparams
+from .keys import packager_args
 from .plan import AudioTrack, Plan, RunSpec
 from .renditions import VideoRendition
 from .streams import StreamId, StreamKind
@@ -365,4 +366,6 @@ def packager_command(
         "--io_cache_size", str(PACKAGER_IO_CACHE),
         "--quiet",  # no INFO lines: stderr keeps warnings and errors for the failure tail
     ]  # fmt: skip
+    if plan.encryption is not None:
+        argv += packager_args(plan.encryption)  # raw-key encryption (keys)
     return argv

@@ -14,6 +14,12 @@ package to publish::
         .work/run-N-FIRST/                 a run: its pipes, init and numbered segments
         .lock                              held while a process uses the entry
         complete.json                      written last, only on success
+        live.mpd  .live/                   the packager's own dynamic MPD, and its folder
+        key.json                           an encrypted entry's key (never served)
+
+An exported package is the same files (with the packager's own manifests) in a folder of
+its own, with the player page ``index.html`` and its copy of Shaka Player; the key of an
+encrypted one is in ``<folder>.key.json`` beside that folder, never in it.
 
 The server accepts exactly the names ``parse`` reads back, so nothing else can be asked for.
 """
@@ -35,6 +41,9 @@ CHAPTERS = "chapters.vtt"
 TEXT_FOLDER = "subtitles"
 IMAGE_FOLDER = "thumbnails"
 INIT = "init.mp4"
+LIVE_MPD = "live.mpd"  # the packager's own dynamic MPD (serve's "dash_live")
+PLAYER_PAGE = "index.html"  # the Shaka Player page of a package or a session
+PLAYER_SCRIPT = "shaka-player.compiled.js"  # the page's copy of Shaka Player
 
 _WORDS = {
     StreamKind.VIDEO: "video",
@@ -161,9 +170,27 @@ def inspect_scratch(job: int) -> str:
     return f"{INSPECT}/job-{job}"
 
 
+LIVE_WORK = ".live"  # the live packager's inputs and its own segments (thrown away)
+ENTRY_KEY = "key.json"  # an encrypted entry's key
 LOCK = ".lock"
 COMPLETE = "complete.json"
 DEMO = "demo"
+
+
+# -- an exported package ----------------------------------------------------------------------
+
+
+def key_file(package: str) -> str:
+    """The key file of an exported package named ``package``, beside its folder."""
+    return f"{package}.key.json"
+
+
+PARTIAL_EXPORT = ".partial-"  # ".<name>.partial-XXXX": an export being written
+
+
+def partial_export(package: str) -> str:
+    """The prefix of the temporary folder an export of ``package`` is written into."""
+    return f".{package}{PARTIAL_EXPORT}"
 
 
 # -- what the server accepts ------------------------------------------------------------------
@@ -174,6 +201,7 @@ class Part(enum.Enum):
     INIT = "init"
     SEGMENT = "segment"
     FILE = "file"  # a whole file: a text track, a thumbnail sheet, the chapters
+    PAGE = "page"  # the player page and its script (from the app's resources)
 
 
 @dataclass(frozen=True)
@@ -188,7 +216,9 @@ class Name:
 _STREAM = r"[a-z]+(?:-[1-9][0-9]?)?"  # name(stream): a word, then "-index" from 1 on
 _PATTERN = re.compile(
     r"^(?:"
-    rf"(?P<top>{re.escape(MPD)}|{re.escape(HLS_MASTER)}|{re.escape(CHAPTERS)})"
+    rf"(?P<top>{re.escape(MPD)}|{re.escape(HLS_MASTER)}|{re.escape(CHAPTERS)}"
+    rf"|{re.escape(LIVE_MPD)})"
+    rf"|(?P<page>{re.escape(PLAYER_PAGE)}|{re.escape(PLAYER_SCRIPT)})"
     rf"|(?P<playlist>{_STREAM})\.m3u8"
     rf"|(?P<segmented>{_STREAM})/(?:(?P<init>{re.escape(INIT)})|(?P<number>[1-9][0-9]{{0,8}})\.m4s)"
     rf"|{TEXT_FOLDER}/(?P<text>0|[1-9][0-9]?)\.vtt"
@@ -213,6 +243,8 @@ def parse(text: str) -> Name | None:
     if match is None:
         return None
     groups = match.groupdict()
+    if groups["page"] is not None:
+        return Name(Part.PAGE)
     if groups["top"] is not None:
         return Name(Part.FILE if groups["top"] == CHAPTERS else Part.MANIFEST)
     if groups["playlist"] is not None:
@@ -235,6 +267,8 @@ CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".vtt": "text/vtt",
     ".jpg": "image/jpeg",
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript",
 }
 
 

@@ -16,9 +16,10 @@ Threads: ``prepare`` and ``replay`` run on the thread that calls ``Session.start
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from typing import Any
 
-from . import color, layout
+from . import color, keys, layout
 from .cache import CacheEntry
 from .errors import CacheError, ViewraError
 from .files import write_atomically
@@ -50,6 +51,11 @@ def prepare(entry: CacheEntry, plan: Plan, cache_root: object) -> None:
         ) from exc
 
 
+def encrypted(plan: Plan, entry: CacheEntry) -> Plan:
+    """The plan of an encrypted session: the entry's key (kept in it, or made now)."""
+    return replace(plan, encryption=keys.entry_encryption(entry.path, layout.ENTRY_KEY))
+
+
 def durations(ledger: Ledger) -> dict[str, list[float]]:
     """Per stream name, the complete segments' durations in timeline order."""
     return {
@@ -74,6 +80,8 @@ def finish(entry: CacheEntry, plan: Plan, ledger: Ledger, record: dict[str, Any]
     whole = [layout.text_file(t.stream) for t in texts]
     if plan.media.chapters:
         whole.append(layout.CHAPTERS)
+    if plan.encryption:
+        whole.append(layout.ENTRY_KEY)  # a replay needs it to decrypt
     try:
         sizes = {s: _sizes(entry, s, counts[s]) for s in ledger.streams}
         write_manifests(entry.path, plan, tracks_for(plan, by_stream, sizes), texts)
@@ -104,15 +112,20 @@ def replay(entry: CacheEntry, plan: Plan, ledger: Ledger) -> bool:
     record = entry.read_complete()
     if record is None:
         return False
-    for stream in ledger.streams:
-        lengths = record.get("segments", {}).get(layout.name(stream), [])
-        ledger.add_segments(stream, {i + 1: d for i, d in enumerate(lengths)})
-        ledger.set_init_ready(stream)
+    fill_segments(record, ledger)
     files = set(record.get("files", ()))
     for name in files & {layout.text_file(t.stream) for t in plan.text}:
         ledger.file_done(name, True)
     ledger.finish()
     return True
+
+
+def fill_segments(record: dict[str, Any], ledger: Ledger) -> None:
+    """Every segment a finished package's record lists, complete, into the ledger."""
+    for stream in ledger.streams:
+        lengths = record.get("segments", {}).get(layout.name(stream), [])
+        ledger.add_segments(stream, {i + 1: d for i, d in enumerate(lengths)})
+        ledger.set_init_ready(stream)
 
 
 def ready_texts(plan: Plan, ledger: Ledger) -> list[TextTrack]:

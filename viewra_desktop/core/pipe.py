@@ -339,6 +339,14 @@ def create_pipe(folder: Path, name: str) -> Pipe:
     raise NotImplementedError(f"no pipe implementation for {sys.platform}")
 
 
+def relative_path(pipe_path: str, folder: Path) -> str:
+    """A FIFO inside ``folder`` (a packager's working directory) named relative to it, so no
+    comma or '=' from a user's folder name reaches the packager's stream descriptors; a
+    Windows pipe name stays as it is."""
+    path = Path(pipe_path)
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else pipe_path
+
+
 def is_fifo(path: Path) -> bool:
     try:
         return stat.S_ISFIFO(path.lstat().st_mode)

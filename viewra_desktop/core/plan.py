@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from . import encoders, languages, tracks
+from .keys import Encryption
 from .media import AudioStream, MediaInfo, SubtitleStream
 from .numbering import Timeline
 from .profiles import Profile
@@ -123,6 +124,7 @@ class Plan:
     image: ImagePlan | None = None
     burn_in: SubtitleStream | None = None  # picture subtitles drawn into the video
     notes: tuple[str, ...] = ()  # what the user should know: a track left out, an encoder
+    encryption: Encryption | None = None  # the packager encrypts (a preview of encryption)
 
     @property
     def duration(self) -> float:

@@ -26,7 +26,7 @@ from .commands import Output, ffmpeg_command, output_streams, packager_command
 from .errors import CacheError, ToolNotFoundError
 from .fmp4 import TrackInfo
 from .lifecycle import Failure
-from .pipe import Pipe, create_pipe
+from .pipe import Pipe, create_pipe, relative_path
 from .plan import Plan, RunSpec
 from .process import Status, SupervisedProcess
 from .progress import Progress, ProgressParser
@@ -136,13 +136,7 @@ class Run:
             ) from exc
 
     def _packager_path(self, pipe: Pipe) -> str:
-        """A FIFO in the run's folder is named relative to the session folder (no comma or
-        '=' from the cache path reaches the packager's stream descriptors); a Windows pipe
-        name stays as it is."""
-        reader = Path(pipe.reader_path)
-        if reader.is_relative_to(self.package):
-            return reader.relative_to(self.package).as_posix()
-        return pipe.reader_path
+        return relative_path(pipe.reader_path, self.package)
 
     def status(self) -> Status:
         processes = [p for p in (self.ffmpeg, self.packager) if p is not None]

@@ -1,6 +1,7 @@
 """The local HTTP server that waits for segments.
 
-It listens on 127.0.0.1 only, on a free port unless told otherwise. Each session is mounted
+It listens on 127.0.0.1, on a free port unless told otherwise, and on the LAN address too only
+when asked (``listen_lan``: another device watches; see ``lan``). Each session is mounted
 under an unguessable token (``/<token>/manifest.mpd``); a request names a file of the package
 layout (only names ``layout.parse`` reads back, of streams the session has), never a path on
 disk, so nothing outside the session can be reached and there are no directory listings.
@@ -17,6 +18,13 @@ if its run is stopped first. If the pipeline failed it answers 503 at once; if t
 finished without that segment, 404. A client that goes away while waiting releases its thread
 within a poll period. A whole file still being made (a thumbnail sheet:
 ``Ledger.expect_files``) is waited for the same way.
+
+Each session also has its player page (``/<token>/index.html``, Shaka Player from the app's
+resources: ``player_page``), and a file that appears only after the start (``Mount.late``,
+the live MPD) is waited for like a segment. Browser pages of any origin may read what the
+loopback listener serves (``serve``'s users play it from their own pages); the LAN listener
+allows only its own origin, that is its own player page. A client that keeps asking for
+tokens that do not exist is refused (429) for a while (``lan.FailureLimiter``).
 
 The standard library's ``ThreadingHTTPServer`` is enough here: one thread per connection
 suits requests that block on a condition variable, and it adds no dependency.
@@ -35,13 +43,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import layout
+from . import layout, player_page
+from .lan import FailureLimiter
 from .layout import Name, Part
 from .ledger import Ledger, Wait
 from .streams import StreamId
@@ -67,6 +76,8 @@ class Mount:
     # Called (on the request's thread) before waiting for a segment that is not complete,
     # so the session can move the encoder there (a seek far ahead).
     on_request: Callable[[StreamId, int], None] | None = None
+    # Files written after the session started (the live MPD): a request waits for its event.
+    late: dict[str, threading.Event] = field(default_factory=dict)
 
 
 class SegmentServer:
@@ -76,9 +87,11 @@ class SegmentServer:
         self.segment_wait = segment_wait
         self._mounts: dict[str, Mount] = {}
         self._mounts_lock = threading.Lock()
+        self.limiter = FailureLimiter()
         self._httpd = _Server((HOST, port), _Handler)
         self._httpd.owner = self
         self._thread: threading.Thread | None = None
+        self._lan: tuple[_Server, threading.Thread] | None = None
 
     @property
     def port(self) -> int:
@@ -89,11 +102,35 @@ class SegmentServer:
         return f"http://{HOST}:{self.port}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="http-server"
-        )
-        self._thread.daemon = True
-        self._thread.start()
+        self._thread = _serve_in_thread(self._httpd, "http-server")
+
+    def listen_lan(self, address: str) -> str:
+        """Also listen on ``address`` (the LAN), on the same port; return its base URL.
+        Raises OSError if the address cannot be used."""
+        self.stop_lan()
+        httpd = _Server((address, self.port), _Handler)
+        httpd.owner = self
+        httpd.lan = True
+        self._lan = httpd, _serve_in_thread(httpd, "http-server-lan")
+        logger.info("also listening on %s:%d", address, self.port)
+        return self.lan_base_url or ""
+
+    def stop_lan(self) -> None:
+        lan, self._lan = self._lan, None
+        if lan is not None:
+            lan[0].shutdown()
+            lan[1].join(timeout=5)
+            lan[0].server_close()
+            logger.info("no longer listening on the LAN")
+
+    @property
+    def lan_base_url(self) -> str | None:
+        return None if self._lan is None else self._lan[0].origin
+
+    def lan_url(self, url: str) -> str | None:
+        """The LAN address of a URL this server gave (from ``mount``), or None."""
+        base = self.lan_base_url
+        return None if base is None else base + url[len(self.base_url) :]
 
     def close(self) -> None:
         with self._mounts_lock:
@@ -101,6 +138,7 @@ class SegmentServer:
             self._mounts.clear()
         for mount in mounts:  # release waiting requests
             mount.ledger.fail("The session was closed.")
+        self.stop_lan()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join(timeout=5)
@@ -123,11 +161,25 @@ class SegmentServer:
             return self._mounts.get(token)
 
 
+def _serve_in_thread(httpd: ThreadingHTTPServer, name: str) -> threading.Thread:
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, name=name, daemon=True
+    )
+    thread.start()
+    return thread
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
     owner: SegmentServer
+    lan = False  # the LAN listener: CORS for its own origin only
+
+    @property
+    def origin(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
 
     def handle_error(self, request, client_address) -> None:
         logger.debug("request from %s failed", client_address, exc_info=True)
@@ -163,10 +215,23 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         path = urlsplit(self.path).path
         token, _, name = path.lstrip("/").partition("/")
+        client = self.client_address[0]
+        if owner.limiter.blocked(client):
+            self._error(HTTPStatus.TOO_MANY_REQUESTS)
+            return
         mount = owner.lookup(token) if _TOKEN.match(token) else None
         requested = layout.parse(name) if mount is not None else None
+        if mount is None:
+            owner.limiter.failed(client)
         if mount is None or requested is None:
             self._error(HTTPStatus.NOT_FOUND)
+            return
+        if requested.part is Part.PAGE:
+            self._send_page(name, head)
+            return
+        late = mount.late.get(name)
+        if late is not None and not late.wait(owner.segment_wait):
+            self._error(HTTPStatus.GATEWAY_TIMEOUT)
             return
         if requested.part in (Part.INIT, Part.SEGMENT):
             outcome = self._wait_segment(mount, requested, name, head)
@@ -288,8 +353,28 @@ class _Handler(BaseHTTPRequestHandler):
     # -- responses --------------------------------------------------------------------------
 
     def _common_headers(self) -> None:
-        self.send_header("Access-Control-Allow-Origin", "*")  # browser players on any page
+        if not self.server.lan:
+            self.send_header("Access-Control-Allow-Origin", "*")  # browser players on any page
+        elif self.headers.get("Origin") == self.server.origin:
+            self.send_header("Access-Control-Allow-Origin", self.server.origin)  # its own page
         self.send_header("X-Content-Type-Options", "nosniff")
+
+    def _send_page(self, name: str, head: bool) -> None:
+        """The session's player page, or its copy of Shaka Player."""
+        page = name == layout.PLAYER_PAGE
+        body = player_page.render("Viewra Desktop").encode() if page else player_page.script()
+        try:
+            self.send_response(HTTPStatus.OK)
+            self._common_headers()
+            self.send_header("Content-Type", layout.content_type(name))
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Referrer-Policy", "no-referrer")  # the token stays in this page
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+        except OSError:
+            self.close_connection = True
 
     def _error(self, status: HTTPStatus, message: str = "") -> None:
         body = (message or status.phrase).encode("utf-8") + b"\n"

@@ -55,10 +55,13 @@ class Session:
         cache: Cache,
         events: Events | None = None,
         burn_in: int | None = None,
+        encrypt: bool = False,
     ) -> None:
-        """``burn_in``: the index of a picture subtitle stream to draw into the video (a
-        cache entry of its own)."""
+        """``burn_in``: the index of a picture subtitle stream to draw into the video;
+        ``encrypt``: a preview of encryption, its packager encrypts (each an entry of its own,
+        with, for ``encrypt``, its key: ``keys``)."""
         self.source = path
+        self.encrypt = encrypt
         self.profile = profile
         self.cache = cache
         self.burn_in = burn_in
@@ -169,8 +172,11 @@ class Session:
         for note in plan.notes:
             logger.warning(note)
         variant = "" if self.burn_in is None else f"burn-in {self.burn_in}"
-        key = session_key(self.media.path, self.profile.fingerprint(), variant)
+        key = session_key(
+            self.media.path, self.profile.fingerprint(), variant, "encrypted" * self.encrypt
+        )
         self.entry, self._lock = self.cache.open_entry(key)
+        self.plan = plan = package.encrypted(plan, self.entry) if self.encrypt else plan
         self.ledger = Ledger(plan.segmented)
         if package.replay(self.entry, plan, self.ledger):
             self.from_cache = True
