@@ -19,6 +19,7 @@ from .core.cache import Cache
 from .core.errors import ViewraError
 from .core.lifecycle import Events, State
 from .core.paths import AppPaths
+from .core.phases import Phases, process_started
 from .core.profiles import get_profile
 from .core.server import SegmentServer
 from .core.session import Session
@@ -55,6 +56,8 @@ def run_serve(
     paths: AppPaths,
     codec: str | None = None,
 ) -> int:
+    phases = Phases(process_started(), "serve")
+    phases.mark("imports")
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -75,21 +78,25 @@ def run_serve(
     profile = get_profile(profile_name).with_codec(codec)
     cache = Cache(cache_dir or paths.cache)
     cache.ensure()
-    cache.sweep()
     try:
         server = SegmentServer(port=port)
     except OSError as exc:
         raise ViewraError(f"Port {port} cannot be used ({exc.strerror or exc}).") from exc
-    session = Session(file, profile, cache, Events(state=on_state))
+    session = Session(file, profile, cache, Events(state=on_state, step=phases.mark))
     try:
         session.start()
         url = server.mount(session.mount())
         server.start()
         print(json.dumps(announcement(session, url)), flush=True)
         serving.set()
+        # After the first frame's way: what a crash left behind is removed (never this
+        # session's entry, which it holds), and the timing goes into the log.
+        cache.sweep()
         while not stop.wait(0.25):
-            pass
+            if phases.seconds("first answer") is not None:
+                phases.log_once()
     finally:
+        phases.log_once()
         session.stop()
         server.close()
     return 0

@@ -66,6 +66,8 @@ class Mount:
     # Called (on the request's thread) before waiting for a segment that is not complete,
     # so the session can move the encoder there (a seek far ahead).
     on_request: Callable[[StreamId, int], None] | None = None
+    # Told "first answer" when an answer with a segment's bytes begins (phases.Phases).
+    on_step: Callable[[str], None] | None = None
 
 
 class SegmentServer:
@@ -186,6 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
             }[outcome]
             self._error(status, mount.ledger.failure or "")
             return
+        if requested.part is Part.SEGMENT and mount.on_step is not None:
+            mount.on_step("first answer")
         self._send_file(mount.folder / name, name, requested, head)
 
     def _wait_segment(self, mount: Mount, requested: Name, name: str, head: bool) -> Wait | None:
@@ -236,6 +240,8 @@ class _Handler(BaseHTTPRequestHandler):
         ledger.reader_started()
         with handle:
             try:
+                if mount.on_step is not None:
+                    mount.on_step("first answer")
                 self.send_response(HTTPStatus.OK)
                 self._common_headers()
                 self.send_header("Content-Type", layout.content_type(name, layout.parse(name)))
