@@ -276,5 +276,5 @@ def from_record(record: dict[str, Any], path: str) -> MediaInfo | None:
     try:
         info = parse_probe(record["probe"], path=path, size=os.path.getsize(path))
         return dataclasses.replace(info, keyframe_gap=float(record.get("keyframe_gap", 0.0)))
-    except (KeyError, TypeError, ValueError, OSError):
+    except (KeyError, TypeError, ValueError, AttributeError, OSError):  # not a record
         return None
