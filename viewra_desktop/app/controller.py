@@ -72,6 +72,7 @@ class _Request:
     profile: str = ""
     id: int = 0
     burn_in: int | None = None
+    step: Callable[[str], None] | None = None  # the steps to its first frame (core.phases)
 
 
 class SessionController(QObject):
@@ -124,17 +125,24 @@ class SessionController(QObject):
     def start(self) -> None:
         self._thread.start()
 
-    def open(self, path: str, profile: str, burn_in: int | None = None) -> int:
+    def open(
+        self,
+        path: str,
+        profile: str,
+        burn_in: int | None = None,
+        step: Callable[[str], None] | None = None,
+    ) -> int:
         """Stop the current session (if any) and start one for ``path``; ``burn_in``: a
-        picture subtitle stream to draw into the video.
+        picture subtitle stream to draw into the video; ``step`` is told each step toward the
+        first frame (any thread).
 
         Returns the request's id, which ``request_done`` carries when it has been handled.
         """
-        return self._request(_Request("open", str(path), profile, burn_in=burn_in))
+        return self._request(_Request("open", str(path), profile, burn_in=burn_in, step=step))
 
-    def open_demo(self, profile: str) -> int:
+    def open_demo(self, profile: str, step: Callable[[str], None] | None = None) -> int:
         """Like ``open`` on the built-in demo clip, making it first if needed."""
-        return self._request(_Request("demo", "", profile))
+        return self._request(_Request("demo", "", profile, step=step))
 
     def stop(self) -> None:
         self._request(_Request("stop"))
@@ -231,6 +239,7 @@ class SessionController(QObject):
                 progress=lambda progress: self._on_progress(session, progress),
                 segments=lambda: self._on_segments(session),
                 files=lambda: self._on_files(session),
+                step=request.step or (lambda _step: None),
             ),
             burn_in=request.burn_in,
         )

@@ -36,6 +36,7 @@ from .controls import ControlBar
 from .dialogs import APP_TITLE, WindowDialogs, show_about
 from .file_open import FileOpenHandler, dropped_file
 from .fullscreen import Fullscreen
+from .open_timing import OpenTiming
 from .icons import app_icon
 from .player import Player
 from .settings import Settings
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.dialogs = WindowDialogs(self, settings, cache, log_file)
         self._build_central()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
+        self.timing = OpenTiming(player, self.video)  # where each open's time goes, logged
         self._connect()
         self._restore_settings()
         self._update_recent()
@@ -237,12 +239,14 @@ class MainWindow(QMainWindow):
         logger.info("open %s with %s", path, self._profile)
         self.settings.last_folder = str(Path(path).parent)
         self._begin_open(path, resume_at)
-        self._request_id = self.controller.open(path, self._profile)
+        step = self.timing.begin(path)
+        self._request_id = self.controller.open(path, self._profile, step=step)
 
     def open_demo(self) -> None:
         logger.info("open the demo clip with %s", self._profile)
         self._begin_open("", 0.0)
-        self._request_id = self.controller.open_demo(self._profile)
+        step = self.timing.begin("demo")
+        self._request_id = self.controller.open_demo(self._profile, step=step)
 
     def open_recent(self, path: str) -> None:
         if not os.path.isfile(path):
