@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import pytest
 
+from tests.media import make_film
 from viewra_desktop.core.errors import InputError, ToolNotFoundError, ViewraError
 from viewra_desktop.core.probe import (
     MAX_KEYFRAME_GAP_S,
@@ -26,8 +27,6 @@ from viewra_desktop.core.probe import (
     read,
     video_decoders,
 )
-
-from tests.media import make_film
 
 from .factories import probe_json, recorded_media
 

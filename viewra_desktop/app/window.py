@@ -36,8 +36,8 @@ from .controls import ControlBar
 from .dialogs import APP_TITLE, WindowDialogs, show_about
 from .file_open import FileOpenHandler, dropped_file
 from .fullscreen import Fullscreen
-from .open_timing import OpenTiming
 from .icons import app_icon
+from .open_timing import OpenTiming
 from .player import Player
 from .settings import Settings
 from .status import StatusView
