@@ -1,4 +1,5 @@
-"""``run_app``: build the application, run it, and shut it down in order.
+"""``run_app``: build the application, run it, and shut it down in order (``build``,
+``run``: a benchmark drives the same window).
 
 Order at start: QApplication, then ``setlocale(LC_NUMERIC, "C")``, then libmpv (which refuses
 a locale whose decimal point is not "."). Order at quit (see ``MainWindow.closeEvent``):
@@ -15,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -180,8 +182,18 @@ def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) ->
     return timer
 
 
-def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
-    """Run the window until it is closed; return the exit code."""
+@dataclass
+class App:
+    """The running application's parts (``build``), for ``run``."""
+
+    qt: QApplication
+    window: MainWindow
+    controller: SessionController
+    wake_timer: QTimer
+
+
+def build(args: argparse.Namespace, paths: AppPaths) -> App:
+    """The application and its window, not yet shown."""
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_TITLE)
@@ -212,22 +224,32 @@ def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
     shots = os.environ.get(SCREENSHOT_ENV)
     if shots:
         _screenshot_hook(window, video, Path(shots))
+    return App(app, window, controller, wake_timer)
 
-    window.show()
-    if args.file:
-        window.open_file(args.file)
-    elif args.demo:
-        window.open_demo()
 
-    code = app.exec()
-    wake_timer.stop()
+def run(app: App) -> int:
+    """Run the event loop until the window is closed, then shut down in order."""
+    code = app.qt.exec()
+    app.wake_timer.stop()
     clean = True
+    controller = app.controller
     if controller.thread_running:
         controller.shutdown()
         clean = controller.wait(CLOSE_TIMEOUT_MS)
         if not clean:
             logger.error("the controller thread did not end")
-    window.finish_close()  # no-op after a normal close
+    app.window.finish_close()  # no-op after a normal close
     wait_for_tasks()
     logger.info("exit %d", code)
     return code if clean else 1
+
+
+def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
+    """Run the window until it is closed; return the exit code."""
+    app = build(args, paths)
+    app.window.show()
+    if args.file:
+        app.window.open_file(args.file)
+    elif args.demo:
+        app.window.open_demo()
+    return run(app)

@@ -60,15 +60,16 @@ class Phases:
             at = self._marks.get(step)
         return None if at is None else at - self.origin
 
+    def reached(self) -> dict[str, float]:
+        """Each step reached so far: its seconds from the origin, in step order."""
+        return {step: at for step in STEPS if (at := self.seconds(step)) is not None}
+
     def line(self) -> str:
         """``timing: imports 0.110 s (+0.110), probe 0.135 s (+0.025), ...`` for the steps
         reached so far, in their order."""
         parts = []
         before = 0.0
-        for step in STEPS:
-            at = self.seconds(step)
-            if at is None:
-                continue
+        for step, at in self.reached().items():
             parts.append(f"{step} {at:.3f} s (+{at - before:.3f})")
             before = at
         head = f"timing{' of ' + self.name if self.name else ''}: "
