@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.bench import PROFILE, VIEWRA, serve, wait_complete
+from .players import PROFILE, VIEWRA, serve, wait_complete
 
 
 @dataclass
@@ -25,9 +25,9 @@ class ExportTimes:
 
 def measure_export(src: Path, runs: int, scratch: Path) -> ExportTimes:
     cache = scratch / "export-cache"
-    with serve(src, cache) as (started, _urls, _proc):
+    with serve(src, cache) as served:
         wait_complete(cache)
-        encode = time.monotonic() - started
+        encode = time.monotonic() - served.started
     exports = []
     for _ in range(runs):
         began = time.monotonic()

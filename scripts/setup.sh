@@ -42,4 +42,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".[test]"
+# Byte-compile the app (an editable install is not): a start then reads no source to compile,
+# even where PYTHONDONTWRITEBYTECODE keeps Python from caching what it compiles.
+.venv/bin/python -m compileall -q viewra_desktop
 echo "setup: ready (.venv/bin/viewra-desktop)" >&2

@@ -24,6 +24,7 @@ from .core.lan import lan_address
 from .core.lifecycle import Events, State
 from .core.live import LiveDash
 from .core.paths import AppPaths
+from .core.phases import Phases, process_started
 from .core.profiles import Profile, get_profile
 from .core.server import SegmentServer
 from .core.session import Session
@@ -68,6 +69,8 @@ def run_serve(
     """Serve ``file`` until a signal. ``profiles``: the user's own, by name; ``lan``: None to
     stay on loopback, "" to also listen on the LAN address found, or the address to listen
     on."""
+    phases = Phases(process_started(), "serve")
+    phases.mark("imports")
     stop = stop_event("stopping")
 
     serving = threading.Event()
@@ -84,12 +87,11 @@ def run_serve(
     address = lan_address(lan) if lan is not None else None
     cache = Cache(cache_dir or paths.cache)
     cache.ensure()
-    cache.sweep()
     try:
         server = SegmentServer(port=port)
     except OSError as exc:
         raise ViewraError(f"Port {port} cannot be used ({exc.strerror or exc}).") from exc
-    session = Session(file, profile, cache, Events(state=on_state))
+    session = Session(file, profile, cache, Events(state=on_state, step=phases.mark))
     inspector: Inspector | None = None
     live: LiveDash | None = None
     try:
@@ -113,6 +115,9 @@ def run_serve(
         server.start()
         print(json.dumps(line), flush=True)
         serving.set()
+        # After the first frame's way: what a crash left behind is removed (never this
+        # session's entry, which it holds), and the timing goes into the log.
+        cache.sweep()
         # The package's thumbnail sheets, in the background (quality metrics: the window's).
         inspector = Inspector(session, tools.ffmpeg, measure=False)
         inspector.start()
@@ -120,10 +125,12 @@ def run_serve(
         if live is not None and not stop.wait(LIVE_DELAY_S):
             live.start()
         while not stop.wait(0.25):
-            pass
+            if phases.seconds("first answer") is not None:
+                phases.log_once()
     finally:
         if inspector is not None:
             inspector.stop()
+        phases.log_once()
         session.stop()
         if live is not None:
             live.stop()

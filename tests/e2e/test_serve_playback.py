@@ -99,6 +99,13 @@ def test_finished_session_replays_from_cache(media_dir, _isolated_home):
         assert result.duration == pytest.approx(sum(record["segments"]["video"]), abs=0.1)
         _assert_clean_stop(again, _isolated_home)
     assert complete.stat().st_mtime_ns == stamp
+    # The second run took the media from the record: one ffprobe ran in all (the first
+    # run's), and each run logged where its time to the first answer went.
+    log = (_isolated_home / "logs" / "viewra-desktop.log").read_text()
+    assert sum("core.probe: probe: " in line for line in log.splitlines()) == 1
+    timings = [line for line in log.splitlines() if "timing of serve: imports" in line]
+    assert len(timings) == 2
+    assert "first answer" in timings[1] and "ffmpeg started" not in timings[1]
 
 
 def test_stopped_encode_is_never_taken_for_finished(clip60, _isolated_home):

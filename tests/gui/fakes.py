@@ -31,6 +31,19 @@ class FakeMpv:
     def terminate(self) -> None:
         self.journal.append("mpv terminated")
 
+    def event(self, event_id: int) -> None:
+        """mpv's event thread reports an event with no data (FILE_LOADED, PLAYBACK_RESTART)."""
+
+        class Event:
+            class event_id:  # noqa: N801 - python-mpv's shape
+                value = 0
+
+            data = None
+
+        Event.event_id.value = event_id
+        for callback in self.event_callbacks:
+            callback(Event)
+
     def report(self, name: str, value) -> None:
         for handler in self.observers.get(name, []):
             handler(name, value)
@@ -94,11 +107,15 @@ class FakeController(QObject):
         self.calls.append(call)
         return self._id
 
-    def open(self, path: str, profile: str, burn_in: int | None = None, codec: str = "") -> int:
+    def open(
+        self, path: str, profile: str, burn_in: int | None = None, codec: str = "", step=None
+    ) -> int:
         self.burn_ins.append(burn_in)
+        self.step = step
         return self._record("open", path, profile, *([codec] if codec else []))
 
-    def open_demo(self, profile: str, codec: str = "") -> int:
+    def open_demo(self, profile: str, codec: str = "", step=None) -> int:
+        self.step = step
         return self._record("demo", profile, *([codec] if codec else []))
 
     def stop(self) -> int:

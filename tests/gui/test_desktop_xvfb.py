@@ -11,6 +11,7 @@ that no ffmpeg or packager process is left.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -220,6 +221,14 @@ def test_plays_a_file_renders_frames_and_quits_cleanly_with_ctrl_q(run_app, medi
 
     app.wait_for("two different rendered frames", watch)
     first, last = good[0], good[-1]
+    # Where the time to the first frame on screen went: every step, in order, on one clock.
+    app.wait_for("the open's timing line", lambda: "timing of open of window-20s.mp4" in app.log)
+    timing = next(line for line in app.log.splitlines() if "timing of open of" in line)
+    steps = ("probe", "ffmpeg started", "first packet", "first chunk", "first answer",
+             "demuxer open", "first frame")  # fmt: skip
+    at = [float(re.search(rf"{step} ([0-9.]+) s", timing).group(1)) for step in steps]
+    assert at == sorted(at), timing
+    assert 0 < at[-1] < 30, timing
     assert lit_fraction(last[1]) > 0.5
     assert changed_fraction(first[1], last[1]) > 0.01
     windows = sorted(app.shots.glob("window-*.png"))

@@ -479,3 +479,27 @@ def test_changing_the_profile_while_a_file_opens_reopens_it(make_window, clip):
     h.window.open_demo()
     h.window.set_profile("480p")
     assert h.controller.opens()[-2:] == [("demo", "360p"), ("demo", "480p")]
+
+
+def test_an_open_logs_where_its_time_to_the_first_frame_went(qtbot, make_window, clip, caplog):
+    import logging
+
+    from viewra_desktop.app.player import MPV_EVENT_FILE_LOADED, MPV_EVENT_PLAYBACK_RESTART
+
+    h = make_window()
+    with caplog.at_level(logging.INFO, logger="viewra_desktop.core.phases"):
+        start_playing(qtbot, h, clip)
+        step = h.controller.step  # the session's steps, from its threads in the app
+        for name in ("probe", "ffmpeg started", "first packet", "first chunk", "first answer"):
+            step(name)
+        h.mpv.event(MPV_EVENT_FILE_LOADED)
+        h.mpv.event(MPV_EVENT_PLAYBACK_RESTART)
+        qtbot.waitUntil(lambda: h.window.timing.phases.seconds("first frame") is not None)
+        h.mpv.event(MPV_EVENT_PLAYBACK_RESTART)  # a seek's restart: not a second line
+        qtbot.wait(50)
+    lines = [r.getMessage() for r in caplog.records if "timing of open" in r.getMessage()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("timing of open of holiday.mp4: probe ")
+    order = [lines[0].index(f"{name} ") for name in ("probe", "first answer", "demuxer open",
+                                                      "first frame")]  # fmt: skip
+    assert order == sorted(order)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import pathlib
 import random
@@ -11,16 +12,19 @@ import subprocess
 from fractions import Fraction
 
 import pytest
+from media import make_film
 
 from viewra_desktop.core.errors import InputError, ToolNotFoundError, ViewraError
 from viewra_desktop.core.probe import (
     MAX_KEYFRAME_GAP_S,
     can_decode,
     check_readable,
+    from_record,
     keyframe_gap,
     parse_decoders,
     parse_probe,
     probe,
+    read,
     video_decoders,
 )
 
@@ -492,3 +496,17 @@ def test_undecodable_codec_is_refused_up_front(tools, tmp_path):
         probe(tools.ffprobe, str(clip))
     assert_one_sentence_naming(info.value, "new.mkv")
     assert "AV1" in str(info.value) and "cannot decode" in str(info.value)
+
+
+# -- what ffprobe said, kept in a finished entry's record --------------------------------------
+
+
+def test_the_record_gives_back_the_same_media_without_ffprobe(tools, tmp_path):
+    film = make_film(tmp_path, seconds=2.0)
+    media, said = read(tools.ffprobe, str(film))
+    # The record goes through JSON on disk (complete.json).
+    kept = json.loads(json.dumps(said))
+    assert from_record(kept, str(film)) == media
+    assert media.audio and media.subtitles  # the film has tracks worth comparing
+    assert from_record({}, str(film)) is None
+    assert from_record({"probe": "not ffprobe json"}, str(film)) is None

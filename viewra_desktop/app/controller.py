@@ -96,6 +96,7 @@ class _Request:
     burn_in: int | None = None
     codec: str = ""  # overrides the profile's video codec ("": the profile's own)
     encrypt: bool = False
+    step: Callable[[str], None] | None = None  # the steps to its first frame (core.phases)
 
 
 class SessionController(QObject):
@@ -162,20 +163,32 @@ class SessionController(QObject):
     def start(self) -> None:
         self._thread.start()
 
-    def open(self, path: str, profile: str, burn_in: int | None = None, codec: str = "") -> int:
+    def open(
+        self,
+        path: str,
+        profile: str,
+        burn_in: int | None = None,
+        codec: str = "",
+        step: Callable[[str], None] | None = None,
+    ) -> int:
         """Stop the current session (if any) and start one for ``path``; ``burn_in``: a
-        picture subtitle stream to draw into the video; ``codec``: instead of the profile's.
+        picture subtitle stream to draw into the video; ``codec``: instead of the profile's;
+        ``step`` is told each step toward the first frame (any thread).
 
         Returns the request's id, which ``request_done`` carries when it has been handled.
         """
         request = _Request(
-            "open", str(path), profile, burn_in=burn_in, codec=codec, encrypt=self._encrypt
-        )
+            "open", str(path), profile, burn_in=burn_in, codec=codec, encrypt=self._encrypt,
+            step=step,
+        )  # fmt: skip
         return self._request(request)
 
-    def open_demo(self, profile: str, codec: str = "") -> int:
+    def open_demo(
+        self, profile: str, codec: str = "", step: Callable[[str], None] | None = None
+    ) -> int:
         """Like ``open`` on the built-in demo clip, making it first if needed."""
-        return self._request(_Request("demo", "", profile, codec=codec, encrypt=self._encrypt))
+        request = _Request("demo", "", profile, codec=codec, encrypt=self._encrypt, step=step)
+        return self._request(request)
 
     def stop(self) -> None:
         self._request(_Request("stop"))
@@ -280,6 +293,7 @@ class SessionController(QObject):
                 progress=lambda progress: self._on_progress(session, progress),
                 segments=lambda: self._on_segments(session),
                 files=lambda: self._on_files(session),
+                step=request.step or (lambda _step: None),
             ),
             burn_in=request.burn_in,
             **({"encrypt": True} if request.encrypt else {}),

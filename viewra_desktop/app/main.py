@@ -1,4 +1,5 @@
-"""``run_app``: build the application, run it, and shut it down in order.
+"""``run_app``: build the application, run it, and shut it down in order (``build``,
+``run``: a benchmark drives the same window).
 
 Order at start: QApplication, then ``setlocale(LC_NUMERIC, "C")``, then libmpv (which refuses
 a locale whose decimal point is not "."). Order at quit (see ``MainWindow.closeEvent``):
@@ -15,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -202,8 +204,19 @@ def _screenshot_hook(window: MainWindow, video: MpvVideoWidget, folder: Path) ->
     return timer
 
 
-def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
-    """Run the window until it is closed; return the exit code."""
+@dataclass
+class App:
+    """The running application's parts (``build``), for ``run``."""
+
+    qt: QApplication
+    window: MainWindow
+    controller: SessionController
+    wake_timer: QTimer
+    profiles: ProfileStore  # the user's own; a problem with their file is told once shown
+
+
+def build(args: argparse.Namespace, paths: AppPaths) -> App:
+    """The application and its window, not yet shown."""
     profiles = ProfileStore(paths.config)
     profiles.load()  # a file that cannot be used is logged, and told once the window shows
     if args.profile:
@@ -246,24 +259,34 @@ def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
     shots = os.environ.get(SCREENSHOT_ENV)
     if shots:
         _screenshot_hook(window, video, Path(shots))
+    return App(app, window, controller, wake_timer, profiles)
 
-    window.show()
-    if profiles.problem:
-        window.show_error(profiles.problem)
-    if args.file:
-        window.open_file(args.file)
-    elif args.demo:
-        window.open_demo()
 
-    code = app.exec()
-    wake_timer.stop()
+def run(app: App) -> int:
+    """Run the event loop until the window is closed, then shut down in order."""
+    code = app.qt.exec()
+    app.wake_timer.stop()
     clean = True
+    controller = app.controller
     if controller.thread_running:
         controller.shutdown()
         clean = controller.wait(CLOSE_TIMEOUT_MS)
         if not clean:
             logger.error("the controller thread did not end")
-    window.finish_close()  # no-op after a normal close
+    app.window.finish_close()  # no-op after a normal close
     wait_for_tasks()
     logger.info("exit %d", code)
     return code if clean else 1
+
+
+def run_app(args: argparse.Namespace, paths: AppPaths) -> int:
+    """Run the window until it is closed; return the exit code."""
+    app = build(args, paths)
+    app.window.show()
+    if app.profiles.problem:
+        app.window.show_error(app.profiles.problem)
+    if args.file:
+        app.window.open_file(args.file)
+    elif args.demo:
+        app.window.open_demo()
+    return run(app)

@@ -39,6 +39,8 @@ LOG_TAIL_LINES = 30
 VOLUME_MAX = 130
 SPEED_MIN, SPEED_MAX = 0.25, 4.0
 MPV_EVENT_END_FILE = 7  # client.h
+MPV_EVENT_FILE_LOADED = 8  # the demuxer opened the file and its tracks are known
+MPV_EVENT_PLAYBACK_RESTART = 21  # playback (re)starts: after loading or a seek
 MPV_END_FILE_REASON_ERROR = 4
 
 
@@ -193,6 +195,8 @@ class Player(QObject):
     video_tracks_changed = Signal(tuple)
     speed_changed = Signal(float)
     error = Signal(str, str)  # message, details (mpv's last warnings)
+    file_loaded = Signal()  # the demuxer opened what ``load`` asked for
+    playback_restarted = Signal()  # the first frame after a load or a seek is on its way
     _raw_property = Signal(str, object)
     _raw_end_file = Signal(int, int)
 
@@ -206,6 +210,10 @@ class Player(QObject):
         queued = Qt.ConnectionType.QueuedConnection
         self._raw_property.connect(self._on_property, queued)
         self._raw_end_file.connect(self._on_end_file, queued)
+        self._moments = {
+            MPV_EVENT_FILE_LOADED: self.file_loaded,
+            MPV_EVENT_PLAYBACK_RESTART: self.playback_restarted,
+        }
         for name in OBSERVED:
             self.mpv.observe_property(name, self._observer)
         self.mpv.register_event_callback(self._event)
@@ -217,7 +225,11 @@ class Player(QObject):
 
     def _event(self, event: Any) -> None:
         try:
-            if event.event_id.value != MPV_EVENT_END_FILE:
+            kind = event.event_id.value
+            moment = self._moments.get(kind)
+            if moment is not None:
+                moment.emit()  # a signal: queued to the GUI thread's receivers
+            if kind != MPV_EVENT_END_FILE:
                 return
             data = event.data
             self._raw_end_file.emit(int(data.reason), int(data.error))

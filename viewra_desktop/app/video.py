@@ -12,6 +12,7 @@ keep it from crashing:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -37,6 +38,8 @@ class MpvVideoWidget(QOpenGLWidget):
         self._render: Any = None
         self._released = False
         self._mpv_module = mpv
+        self._new_frame = False  # mpv asked for a redraw since the last paint
+        self._on_next_frame: list[Callable[[], None]] = []
         # mpv keeps the C pointer: this object must live as long as the render context.
         self._get_proc_address = mpv.MpvGlGetProcAddressFn(self._proc_address)
         self._frame_ready.connect(self._on_frame_ready, Qt.ConnectionType.QueuedConnection)
@@ -82,10 +85,20 @@ class MpvVideoWidget(QOpenGLWidget):
                 "fbo": self.defaultFramebufferObject(),
             },
         )
+        if self._new_frame:
+            self._new_frame = False
+            waiting, self._on_next_frame = self._on_next_frame, []
+            for call in waiting:
+                call()
+
+    def call_on_next_frame(self, call: Callable[[], None]) -> None:
+        """Call ``call`` once this widget has drawn the next frame mpv gives it."""
+        self._on_next_frame.append(call)
 
     @Slot()
     def _on_frame_ready(self) -> None:
         if self._render is not None and self._render.update():
+            self._new_frame = True
             self.update()
 
     # -- teardown ---------------------------------------------------------------------------

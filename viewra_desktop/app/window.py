@@ -41,6 +41,7 @@ from .file_open import FileOpenHandler, dropped_file
 from .fullscreen import Fullscreen
 from .icons import app_icon
 from .inspection import Inspection, SourceFactory
+from .open_timing import OpenTiming
 from .player import Player
 from .profile_choice import ProfileChoice
 from .publish import PublishPieces
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.inspection = Inspection(self, source_factory)
         self._build_central()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
+        self.timing = OpenTiming(player, self.video)  # where each open's time goes, logged
         self._connect()
         self.publish = PublishPieces(self)  # export, the package, sharing, encryption
         self._restore_settings()
@@ -261,8 +263,9 @@ class MainWindow(QMainWindow):
         logger.info("open %s with %s %s", path, choice.profile, choice.codec)
         self.settings.last_folder = str(Path(path).parent)
         self._begin_open(path, resume_at)
+        step = self.timing.begin(path)
         self._request_id = self.controller.open(
-            path, choice.profile, burn_in=burn_in, codec=choice.codec
+            path, choice.profile, burn_in=burn_in, codec=choice.codec, step=step
         )
 
     def _reopen_drawn_in(self, burn_in: int | None) -> None:  # a new encode, where it was
@@ -272,7 +275,10 @@ class MainWindow(QMainWindow):
     def open_demo(self) -> None:
         logger.info("open the demo clip with %s %s", self.choice.profile, self.choice.codec)
         self._begin_open("", 0.0)
-        self._request_id = self.controller.open_demo(self.choice.profile, self.choice.codec)
+        step = self.timing.begin("demo")
+        self._request_id = self.controller.open_demo(
+            self.choice.profile, self.choice.codec, step=step
+        )
 
     def open_recent(self, path: str) -> None:
         if not os.path.isfile(path):

@@ -81,8 +81,16 @@ class CacheEntry:
             return None
         if not isinstance(record, dict) or record.get("format") != FORMAT_VERSION:
             return None
+        # One listing per folder, not a look-up per file: a two-hour film has 20,000 segments.
+        listed: dict[str, set[str]] = {}
         for name in record.get("files", ()):
-            if not (self.path / name).is_file():
+            folder, _, base = str(name).rpartition("/")
+            if folder not in listed:
+                try:
+                    listed[folder] = set(os.listdir(self.path / folder))
+                except OSError:
+                    listed[folder] = set()
+            if base not in listed[folder]:
                 logger.warning("cache entry %s lost %s: not reused", self.path.name, name)
                 return None
         return record

@@ -49,6 +49,7 @@ def collect(run: Run, ledger: Ledger, final: bool = False) -> bool:
         files = sorted(n for n in numbers if n is not None)
         if not files:
             continue
+        run.step("first packet")  # the packager has had ffmpeg's first packets
         first, last = run.first[stream], run.last[stream]
         complete = files if final else files[:-1]
         for local in complete:
@@ -70,6 +71,7 @@ def collect(run: Run, ledger: Ledger, final: bool = False) -> bool:
             and _init_ready(run, ledger, stream)
         ):
             ledger.set_partial(stream, number, run.folder / layout.run_segment(stream, newest))
+            run.step("first chunk")
     return changed
 
 

@@ -97,3 +97,4 @@ class Events:
     progress: Callable[[Progress], None] = _ignore
     segments: Callable[[], None] = _ignore  # more segments are complete
     files: Callable[[], None] = _ignore  # a whole file (a WebVTT track) is ready
+    step: Callable[[str], None] = _ignore  # a step to the first frame (phases.STEPS)

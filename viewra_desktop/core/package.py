@@ -106,10 +106,9 @@ def _sizes(entry: CacheEntry, stream: StreamId, count: int) -> list[int]:
     return [(entry.path / layout.segment(stream, n)).stat().st_size for n in range(1, count + 1)]
 
 
-def replay(entry: CacheEntry, plan: Plan, ledger: Ledger) -> bool:
-    """If the entry is a finished package, fill the ledger from its record (every segment
-    complete) and return True."""
-    record = entry.read_complete()
+def replay(record: dict[str, Any] | None, plan: Plan, ledger: Ledger) -> bool:
+    """If ``record`` (a finished entry's, or None) is there, fill the ledger from it (every
+    segment complete) and return True."""
     if record is None:
         return False
     fill_segments(record, ledger)

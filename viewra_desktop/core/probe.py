@@ -6,13 +6,13 @@ sentence.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import logging
 import os
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from .binaries import check_tool
 from .errors import InputError, ToolNotFoundError
@@ -96,19 +96,36 @@ def parse_decoders(text: str) -> dict[str, frozenset[str]]:
     return {codec: frozenset(names) for codec, names in found.items()}
 
 
-@functools.lru_cache(maxsize=4)
-def video_decoders(ffprobe: str) -> dict[str, frozenset[str]]:
-    """The video decoders of this ffprobe's libraries (empty if they cannot be listed)."""
+_DECODERS: dict[str, dict[str, frozenset[str]]] = {}  # per ffprobe, once per process
+
+
+def _list_decoders(ffprobe: str) -> subprocess.Popen[bytes] | None:
+    """Start listing the decoders (unless known already), beside the probe itself."""
+    if ffprobe in _DECODERS:
+        return None
     try:
-        done = subprocess.run(
+        return subprocess.Popen(
             [ffprobe, "-hide_banner", "-decoders"],
-            capture_output=True,
-            timeout=PROBE_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return {}
-    return parse_decoders(done.stdout.decode("utf-8", "replace"))
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    except OSError:
+        return None
+
+
+def video_decoders(
+    ffprobe: str, listing: subprocess.Popen[bytes] | None = None
+) -> dict[str, frozenset[str]]:
+    """The video decoders of this ffprobe's libraries (empty if they cannot be listed)."""
+    if ffprobe not in _DECODERS:
+        listing = listing or _list_decoders(ffprobe)
+        try:
+            out, _ = listing.communicate(timeout=PROBE_TIMEOUT_S) if listing else (b"", b"")
+        except subprocess.TimeoutExpired:
+            assert listing is not None
+            listing.kill()
+            out, _ = listing.communicate()
+        _DECODERS[ffprobe] = parse_decoders(out.decode("utf-8", "replace"))
+    return _DECODERS[ffprobe]
 
 
 def can_decode(decoders: dict[str, frozenset[str]], codec: str) -> bool:
@@ -176,10 +193,26 @@ def _starts_like_mp4(file: Path) -> bool:
 
 def probe(ffprobe: str, path: str) -> MediaInfo:
     """Probe a file and check that it has something to play."""
+    return read(ffprobe, path)[0]
+
+
+def read(ffprobe: str, path: str) -> tuple[MediaInfo, dict[str, Any]]:
+    """``probe``, with what ffprobe said (its JSON, and the keyframe gap it measured):
+    ``from_record`` makes the same ``MediaInfo`` from it without running ffprobe."""
     file = check_readable(path)
-    name = file.name
     command = probe_command(ffprobe, str(file))
     logger.info("probe: %s", subprocess.list2cmdline(command))
+    listing = _list_decoders(ffprobe)  # at the same time: it is another ffprobe
+    try:
+        return _read(ffprobe, file, command, listing)
+    finally:
+        video_decoders(ffprobe, listing)  # never left running, whatever happened
+
+
+def _read(
+    ffprobe: str, file: Path, command: list[str], listing: subprocess.Popen[bytes] | None
+) -> tuple[MediaInfo, dict[str, Any]]:
+    name = file.name
     try:
         done = subprocess.run(
             command,
@@ -225,7 +258,7 @@ def probe(ffprobe: str, path: str) -> MediaInfo:
             details=stderr[-2000:],
         )
     codec = info.video.codec
-    if not can_decode(video_decoders(ffprobe), codec):
+    if not can_decode(video_decoders(ffprobe, listing), codec):
         # Refused now rather than as an encoder failure after the player has started.
         raise InputError(
             f"{name} is {codec.upper()} video, which the ffmpeg in use cannot decode.",
@@ -234,4 +267,14 @@ def probe(ffprobe: str, path: str) -> MediaInfo:
     if set(format_name.split(",")) & INEXACT_SEEK_FORMATS:
         gap = _scan_keyframes(ffprobe, str(file), info.video.index)
         info = dataclasses.replace(info, keyframe_gap=gap)
-    return info
+    return info, {"probe": data, "keyframe_gap": info.keyframe_gap}
+
+
+def from_record(record: dict[str, Any], path: str) -> MediaInfo | None:
+    """The ``MediaInfo`` of a file ``read`` before (``record``: what it returned), or None
+    if the record does not hold it. The file is the same: the cache key says so."""
+    try:
+        info = parse_probe(record["probe"], path=path, size=os.path.getsize(path))
+        return dataclasses.replace(info, keyframe_gap=float(record.get("keyframe_gap", 0.0)))
+    except (KeyError, TypeError, ValueError, AttributeError, OSError):  # not a record
+        return None

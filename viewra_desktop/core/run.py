@@ -72,6 +72,7 @@ class Run:
         self.done: dict[StreamId, int] = {}  # per stream, the highest number complete
         self.tracks: dict[StreamId, TrackInfo] = {}  # from its init segments
         self.accepting = True  # False once stopped: nothing more is taken from its folder
+        self.step: Callable[[str], None] = lambda _step: None  # phases toward a first frame
         self.pipes: list[Pipe] = []
         self.ffmpeg: SupervisedProcess | None = None
         self.packager: SupervisedProcess | None = None

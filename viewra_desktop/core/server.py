@@ -78,6 +78,8 @@ class Mount:
     on_request: Callable[[StreamId, int], None] | None = None
     # Files written after the session started (the live MPD): a request waits for its event.
     late: dict[str, threading.Event] = field(default_factory=dict)
+    # Told "first answer" when an answer with a segment's bytes begins (phases.Phases).
+    on_step: Callable[[str], None] | None = None
 
 
 class SegmentServer:
@@ -252,6 +254,8 @@ class _Handler(BaseHTTPRequestHandler):
             }[outcome]
             self._error(status, mount.ledger.failure or "")
             return
+        if requested.part is Part.SEGMENT and mount.on_step is not None:
+            mount.on_step("first answer")
         self._send_file(mount.folder / name, name, requested, head)
 
     def _wait_segment(self, mount: Mount, requested: Name, name: str, head: bool) -> Wait | None:
@@ -302,6 +306,8 @@ class _Handler(BaseHTTPRequestHandler):
         ledger.reader_started()
         with handle:
             try:
+                if mount.on_step is not None:
+                    mount.on_step("first answer")
                 self.send_response(HTTPStatus.OK)
                 self._common_headers()
                 self.send_header("Content-Type", layout.content_type(name, layout.parse(name)))

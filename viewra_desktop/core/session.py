@@ -25,16 +25,17 @@ import itertools
 import logging
 import threading
 from pathlib import Path
+from typing import Any
 
-from . import binaries, hardware, harvest, jobs, package, policy
-from .cache import Cache, CacheEntry, EntryLock, session_key
-from .errors import InputError, ViewraError
+from . import binaries, harvest, jobs, package, policy
+from .cache import Cache, CacheEntry, EntryLock
+from .errors import ViewraError
 from .jobs import Jobs
 from .ledger import Ledger
 from .lifecycle import Events, Failure, State, StateMachine
 from .media import MediaInfo
-from .plan import Plan, RunSpec, TextTrack, make_plan
-from .probe import probe
+from .opening import open_session
+from .plan import Plan, RunSpec, TextTrack
 from .process import Status
 from .profiles import Profile
 from .progress import Progress
@@ -80,6 +81,7 @@ class Session:
         self._run: Run | None = None
         self._run_ids = itertools.count(1)
         self._jobs = Jobs()
+        self._probed: dict[str, Any] = {}  # what ffprobe said of the source (the record keeps it)
         self._monitor: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -133,6 +135,7 @@ class Session:
             ledger=self.ledger,
             segment_counts={s: count(s) for s in self.ledger.streams},
             on_request=None if self.from_cache else self.request,
+            on_step=self._events.step,
         )
 
     def request(self, stream: StreamId, number: int) -> None:
@@ -163,22 +166,16 @@ class Session:
 
     def _start(self) -> None:
         self._tools = binaries.find_tools()
-        self.media = probe(self._tools.ffprobe, self.source)
-        try:
-            working = hardware.for_profile(self.profile, self._tools.ffmpeg, self.cache.root)
-            self.plan = plan = make_plan(self.media, self.profile, self.burn_in, working)
-        except ValueError as exc:
-            raise InputError(f"{Path(self.source).name}: {exc}.") from exc
+        opened = open_session(
+            self._tools, self.source, self.profile, self.burn_in, self.cache, self.encrypt
+        )
+        self._events.step("probe")
+        self.entry, self._lock, self.media = opened.entry, opened.lock, opened.media
+        self.plan = plan = opened.plan
+        self.ledger, self._probed = opened.ledger, opened.probed
         for note in plan.notes:
             logger.warning(note)
-        variant = "" if self.burn_in is None else f"burn-in {self.burn_in}"
-        key = session_key(
-            self.media.path, self.profile.fingerprint(), variant, "encrypted" * self.encrypt
-        )
-        self.entry, self._lock = self.cache.open_entry(key)
-        self.plan = plan = package.encrypted(plan, self.entry) if self.encrypt else plan
-        self.ledger = Ledger(plan.segmented)
-        if package.replay(self.entry, plan, self.ledger):
+        if opened.finished:
             self.from_cache = True
             self.progress = Progress.finished(plan.duration)
             logger.info("replaying finished session %s from the cache", self.folder.name)
@@ -187,6 +184,7 @@ class Session:
         package.prepare(self.entry, plan, self.cache.root)
         self._jobs = jobs.for_session(self._tools, plan, self.entry.path, self.ledger)
         self._run = self._start_run(policy.first_run(plan.timeline))
+        self._events.step("ffmpeg started")
         self._enter(State.ENCODING)
         self._monitor = threading.Thread(target=self._monitor_loop, name="session-monitor")
         self._monitor.daemon = True
@@ -196,6 +194,7 @@ class Session:
         assert self.plan is not None and self.entry is not None and self._tools is not None
         run_id = next(self._run_ids)
         run = Run(run_id, spec, self.plan, self._tools, self.entry.path, self._progress)
+        run.step = self._events.step
         run.start()
         self.runs.append(run)
         return run
@@ -268,7 +267,7 @@ class Session:
 
     def _finish(self) -> None:
         assert self.ledger is not None and self.entry is not None and self.plan is not None
-        record = {"source": self.source, "profile": self.profile.name}
+        record = {"source": self.source, "profile": self.profile.name, "media": self._probed}
         try:
             package.finish(self.entry, self.plan, self.ledger, record)
         except ViewraError as exc:
