@@ -14,8 +14,9 @@ from pathlib import Path
 
 from .core import layout, stats
 from .core.binaries import find_tools
-from .core.cache import Cache, session_key
+from .core.cache import Cache
 from .core.errors import ViewraError
+from .core.opening import entry_key
 from .core.paths import AppPaths
 from .core.plan import make_plan
 from .core.probe import probe
@@ -40,7 +41,7 @@ def run_stats(
     except ValueError as exc:
         raise ViewraError(f"{Path(file).name}: {exc}.") from exc
     cache = Cache(cache_dir or paths.cache)
-    entry = cache.entry(session_key(media.path, profile.fingerprint()))
+    entry = cache.entry(entry_key(media.path, profile))
     if not (entry.path / layout.MPD).is_file():
         raise ViewraError(
             f"{Path(file).name} has not been encoded with the {profile.name} profile "

@@ -34,12 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import binaries, layout, player_page
-from .cache import Cache, CacheEntry, EntryLock, session_key
+from .cache import Cache, CacheEntry, EntryLock
 from .commands import PACKAGER_IO_CACHE
 from .errors import CacheError, ViewraError
 from .feed import Feeder
 from .keys import Encryption, packager_args, write_key_file
 from .ledger import Ledger
+from .opening import entry_key
 from .package import fill_segments
 from .pipe import Pipe, create_pipe, relative_path
 from .plan import SEGMENT_S, AudioTrack, TextTrack, make_plan
@@ -383,7 +384,7 @@ def export_file(
         texts, audio = plan.text, plan.audio
     except ValueError:  # no picture to encode: the session below says so in one sentence
         texts, audio = (), ()
-    entry = cache.entry(session_key(media.path, profile.name))
+    entry = cache.entry(entry_key(media.path, profile))
     if entry.read_complete() is None:
         encoding = Events(progress=lambda p: report(ExportProgress("encoding", p.fraction)))
         session = Session(source, profile, cache, encoding)

@@ -38,6 +38,15 @@ class Opened:
     probed: dict[str, Any]  # what ffprobe said (kept in the finished package's record)
 
 
+def entry_key(
+    path: str, profile: Profile, burn_in: int | None = None, encrypt: bool = False
+) -> str:
+    """The cache key of ``path`` encoded with ``profile``: what a session, ``export`` and
+    ``stats`` all name the entry by (``cache.session_key`` of the settings that change it)."""
+    variant = "" if burn_in is None else f"burn-in {burn_in}"
+    return session_key(path, profile.fingerprint(), variant, "encrypted" * encrypt)
+
+
 def open_session(
     tools: Tools,
     source: str,
@@ -49,9 +58,7 @@ def open_session(
     """Lock the entry, get the media (from the entry's record, or ffprobe) and plan it
     (``encrypt``: with the entry's key). Raises ViewraError (a sentence for the user)."""
     path = str(probe.check_readable(source))
-    variant = "" if burn_in is None else f"burn-in {burn_in}"
-    key = session_key(path, profile.fingerprint(), variant, "encrypted" * encrypt)
-    entry, lock = cache.open_entry(key)
+    entry, lock = cache.open_entry(entry_key(path, profile, burn_in, encrypt))
     try:
         record = entry.read_complete()
         probed = (record or {}).get("media") or {}
