@@ -35,9 +35,10 @@ from .players import PROFILE, Start
 from .publish import measure_export
 from .seed import measure_seed
 from .seeks import SEEK_RUN_S, measure_seeks
-from .sources import make_film, make_sources
+from .sources import make_film, make_sources, make_three_audio
 from .starts import (
     LADDER_PLAYED,
+    measure_audio_tracks,
     measure_codec_first_frames,
     measure_floor,
     measure_ladder_and_single,
@@ -223,6 +224,12 @@ def main(argv: list[str] | None = None) -> int:
             "in turns", "≤ 1.25×",
             f"{_stats(ladder_first['ladder'])}; 720p profile {_stats(ladder_first['single'])}",
             _ratio(ladder_first["ladder"], ladder_first["single"]),
+        ))  # fmt: skip
+        tracks = measure_audio_tracks(hd, make_three_audio(hd), runs, scratch)
+        rows.append((
+            "first frame with three audio tracks (5.1, stereo, commentary) ÷ with one, in turns",
+            "≤ 1.10×", f"{_stats(tracks['three'])}; one track {_stats(tracks['one'])}",
+            _ratio(tracks["three"], tracks["one"]),
         ))  # fmt: skip
         codec_first = measure_codec_first_frames(hd, max(1, runs // 2), scratch)
         rows.append((

@@ -56,6 +56,19 @@ def make_sources() -> tuple[Path, Path]:
     return hd, uhd
 
 
+def make_three_audio(hd: Path) -> Path:
+    """``hd`` with three audio tracks (5.1, stereo and a stereo commentary), the picture
+    copied: a film's tracks, for the first frame against one track."""
+    return _make(BENCH_DIR / "src-1080p30-60s-3audio.mp4", [
+        "-i", str(hd), "-map", "0:v", "-map", "0:a", "-map", "0:a", "-map", "0:a",
+        "-c:v", "copy", "-c:a", "aac", "-b:a", "128k",
+        "-filter:a:0", "pan=5.1|FL=c0|FR=c1|FC=c0|LFE=c1|BL=c0|BR=c1",
+        "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra",
+        "-metadata:s:a:2", "language=eng", "-metadata:s:a:2", "title=Commentary",
+        "-disposition:a:2", "comment",
+    ])  # fmt: skip
+
+
 def make_film(hd: Path) -> tuple[Path, Path]:
     """The 60 s unit and the two-hour film made of it."""
     unit = _make(BENCH_DIR / "film-unit-1080p30-60s.mp4", [

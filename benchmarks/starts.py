@@ -77,6 +77,19 @@ def measure_ladder_and_single(src: Path, runs: int, scratch: Path) -> dict[str, 
     return found
 
 
+def measure_audio_tracks(
+    one: Path, three: Path, runs: int, scratch: Path
+) -> dict[str, list[float]]:
+    """First frames of the source with one audio track and with three, in turns."""
+    found: dict[str, list[float]] = {"one": [], "three": []}
+    for index in range(runs):
+        for name, src in (("one", one), ("three", three)):
+            cache = scratch / f"audio-{name}-{index}"
+            found[name].append(first_frame(src, cache).frame)
+            shutil.rmtree(cache, ignore_errors=True)
+    return found
+
+
 def measure_codec_first_frames(src: Path, runs: int, scratch: Path) -> dict[str, list[float]]:
     found: dict[str, list[float]] = {codec: [] for codec in CODECS}
     for index in range(runs):

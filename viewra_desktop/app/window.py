@@ -50,6 +50,7 @@ from .settings import Settings
 from .status import StatusView, session_facts
 from .status_text import StatusInputs
 from .tracks_menu import TrackMenus
+from .volume import VolumeLink
 from .welcome import WelcomePage
 
 __all__ = ["CLOSE_TIMEOUT_MS", "VIDEO_FILTER", "FileOpenHandler", "MainWindow"]
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self.fullscreen = Fullscreen(self, self.video, self.controls)
         self.timing = OpenTiming(player, self.video)  # where each open's time goes, logged
+        self.volume = VolumeLink(player, self.controls, settings, self)
         self._connect()
         self.publish = PublishPieces(self)  # export, the package, sharing, encryption
         self._restore_settings()
@@ -177,8 +179,6 @@ class MainWindow(QMainWindow):
         p = self.player
         p.position_changed.connect(self.controls.show_position)
         p.duration_changed.connect(self._on_duration)
-        p.volume_changed.connect(self._on_volume)
-        p.muted_changed.connect(self._on_muted)
         # Which texts each change refreshes (Qt drops the signal's value for these slots):
         p.paused_changed.connect(self._refresh_play_button)
         p.paused_changed.connect(self.status.show_status)
@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
         on_triggered(a.forward, lambda: p.seek(SEEK_STEP_S, relative=True))
         on_triggered(a.volume_up, lambda: p.change_volume(VOLUME_STEP))
         on_triggered(a.volume_down, lambda: p.change_volume(-VOLUME_STEP))
-        on_triggered(a.mute, self.toggle_mute)
+        on_triggered(a.mute, self.volume.toggle_mute)
         on_triggered(a.fullscreen, self.fullscreen.toggle)
         on_triggered(a.leave_fullscreen, self.fullscreen.leave)
         on_triggered(a.about, lambda: show_about(self))
@@ -225,8 +225,6 @@ class MainWindow(QMainWindow):
         controls.seek_bar.seek_requested.connect(self.player.seek)
         controls.play_clicked.connect(self.player.toggle_pause)
         controls.open_clicked.connect(self.open_dialog)
-        controls.mute_clicked.connect(self.toggle_mute)
-        controls.volume_requested.connect(self._on_volume_slider)
         controls.fullscreen_clicked.connect(self.fullscreen.toggle)
         self.fullscreen.fullscreen_changed.connect(controls.show_fullscreen)
         if hasattr(self.video, "double_clicked"):
@@ -368,25 +366,6 @@ class MainWindow(QMainWindow):
         state = self.player.state
         show_play = state.paused or state.eof or (state.idle and self._opening is None)
         self.controls.show_play(show_play)
-
-    @Slot(float)
-    def _on_volume(self, volume: float) -> None:
-        self.controls.show_volume(volume)
-        self.settings.volume = volume
-
-    @Slot(int)
-    def _on_volume_slider(self, value: int) -> None:
-        self.player.set_volume(value)
-        if self.player.state.muted and value > 0:
-            self.player.set_muted(False)  # moving the volume up means: I want to hear it
-
-    @Slot(bool)
-    def _on_muted(self, muted: bool) -> None:
-        self.controls.show_muted(muted)
-        self.settings.muted = muted
-
-    def toggle_mute(self) -> None:
-        self.player.set_muted(not self.player.state.muted)
 
     # -- status -----------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """A session: one file, one profile, one cache entry, and the runs that encode it.
 
-``start()`` probes, plans, prepares the package and starts the first run, or finds the entry
-finished. The monitor thread then harvests runs, asks ``policy`` what to run next, steps the
-background ``jobs`` and finishes the package. Here: lifecycle, monitor loop and wiring.
+``start()`` opens the entry (``opening``: media and plan), prepares the package and starts
+the first run, or finds the entry finished. The monitor thread then harvests runs, asks
+``policy`` what to run next, steps the background ``jobs`` and finishes the package. Here:
+lifecycle, monitor loop and wiring.
 
 Threads
 -------
@@ -12,11 +13,9 @@ Threads
 - **The monitor thread** (``session-monitor``) does everything else: harvest, seeks, later
   runs, failures, finishing. The runs it starts are tied to it by the parent-death signal;
   it stops its run before it ends, and ``stop`` joins it.
-- **The server's request threads** call ``request`` (a player waits for a segment): it only
-  records what is wanted and wakes the monitor. They also read and wait on the ledger.
-  **ffmpeg's stdout reader** (one per run) calls ``_progress``.
-- The ``Events`` callbacks run on whichever of these threads made the change and must not
-  block: the Qt controller only emits signals.
+- **The server's request threads** call ``request`` (it records what a player waits for and
+  wakes the monitor) and wait on the ledger. **ffmpeg's stdout reader** calls ``_progress``.
+- ``Events`` callbacks run on the thread that made the change and must not block.
 """
 
 from __future__ import annotations
@@ -61,11 +60,8 @@ class Session:
         """``burn_in``: the index of a picture subtitle stream to draw into the video;
         ``encrypt``: a preview of encryption, its packager encrypts (each an entry of its own,
         with, for ``encrypt``, its key: ``keys``)."""
-        self.source = path
-        self.encrypt = encrypt
-        self.profile = profile
-        self.cache = cache
-        self.burn_in = burn_in
+        self.source, self.profile, self.cache = path, profile, cache
+        self.burn_in, self.encrypt = burn_in, encrypt
         self._events = events or Events()
         self._machine = StateMachine()
         self.failure: Failure | None = None
@@ -78,7 +74,7 @@ class Session:
         self.runs: list[Run] = []  # every run started, in order (tests, the log)
         self._tools: binaries.Tools | None = None
         self._lock: EntryLock | None = None
-        self._run: Run | None = None
+        self._run: Run | None = None  # the one that runs now
         self._run_ids = itertools.count(1)
         self._jobs = Jobs()
         self._probed: dict[str, Any] = {}  # what ffprobe said of the source (the record keeps it)
