@@ -29,7 +29,7 @@ from viewra_desktop.core.profiles import get_profile
 
 from . import cold, window
 from .encode import encode_speed, measure_encode_total, measure_overhead, measure_smooth
-from .inspection import measure_metrics_slowdown
+from .inspection import measure_coarse_thumbnails, measure_metrics_slowdown
 from .long_film import measure_film_memory, measure_film_seeks, measure_film_starts
 from .players import PROFILE, Start
 from .publish import measure_export
@@ -177,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{_stats([s.ready for s in film_starts['film']])} ÷ "
             f"{_stats([s.ready for s in film_starts['unit']])}",
             _ratio(film_frames, unit_frames),
+        ))  # fmt: skip
+        coarse, pictures = measure_coarse_thumbnails(film, scratch)
+        rows.append((
+            "the two-hour film: the coarse thumbnail pass (keyframe-only, one thread)",
+            "a few seconds", f"{coarse:.2f} s for {pictures} pictures", "—",
         ))  # fmt: skip
         film_seeks = measure_film_seeks(film, max(1, runs // 2), scratch)
         rows.append((

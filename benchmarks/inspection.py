@@ -57,3 +57,29 @@ def measure_metrics_slowdown(src: Path, pairs: int, scratch: Path) -> tuple[list
                 batches.append(done)
         ratios.append(times[True] / times[False])
     return ratios, min(batches)
+
+
+def measure_coarse_thumbnails(film: Path, scratch: Path) -> tuple[float, int]:
+    """Seconds for the coarse thumbnail pass over ``film`` as the inspector runs it (one
+    ffmpeg per picture, keyframe-only, one thread), with nothing else running; and how many
+    pictures it made."""
+    import subprocess
+
+    from viewra_desktop.core import thumbnails
+    from viewra_desktop.core.plan import make_plan
+    from viewra_desktop.core.probe import probe
+
+    tools = find_tools()
+    plan = make_plan(probe(tools.ffprobe, str(film)), get_profile(PROFILE))
+    assert plan.image is not None
+    folder = scratch / "coarse"
+    folder.mkdir(parents=True, exist_ok=True)
+    slots = thumbnails.coarse_slots(plan.image, plan.duration)
+    began = time.monotonic()
+    for slot in slots:
+        argv = thumbnails.picture_command(tools.ffmpeg, plan, slot, str(folder / f"{slot}.jpg"))
+        subprocess.run(argv, check=True, capture_output=True)
+    seconds = time.monotonic() - began
+    made = len(list(folder.glob("*.jpg")))
+    shutil.rmtree(folder, ignore_errors=True)
+    return seconds, made
