@@ -1,13 +1,18 @@
 """The window's first frames, measured in the real app (a child process, under Xvfb when
 there is no display).
 
-    python -m benchmarks.window [--demo] [--settle S] FILE...
+    python -m benchmarks.window [--demo] [--settle S] [--ao AO] FILE...
 
 With files: the window is shown, left to settle (the app already open), then each file is
 opened as from the welcome page, played to its first frame on screen and closed. With
 ``--demo`` (a fresh home): the demo clip is opened as soon as the window is exposed. Prints
 one JSON line: when the window was exposed (seconds from the process start) and, per open,
 the steps of its timing line (app.open_timing), in seconds from the open.
+
+Audio output is mpv's ``null`` by default, as the floor's player has it: a machine with no
+sound device (this benchmark's) otherwise spends part of each open trying every audio
+output in turn, which a desktop with PipeWire or PulseAudio does not. ``--ao ""`` keeps mpv's
+own choice.
 """
 
 from __future__ import annotations
@@ -34,9 +39,11 @@ class _State:
     next_at: float = float("inf")  # when to open the next
 
 
-def measure(files: list[Path], home: Path, demo: bool = False, settle: float = 1.5) -> dict:
+def measure(
+    files: list[Path], home: Path, demo: bool = False, settle: float = 1.5, ao: str = "null"
+) -> dict:
     """Run the child; its JSON result."""
-    argv = [sys.executable, "-m", "benchmarks.window", "--settle", str(settle)]
+    argv = [sys.executable, "-m", "benchmarks.window", "--settle", str(settle), "--ao", ao]
     argv += ["--demo"] if demo else [str(f) for f in files]
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         xvfb = shutil.which("xvfb-run")
@@ -56,20 +63,24 @@ def main() -> int:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--demo", action="store_true")
     parser.add_argument("--settle", type=float, default=1.5)
+    parser.add_argument("--ao", default="null", help='mpv\'s audio output ("": its own choice)')
     args = parser.parse_args()
 
     from PySide6.QtCore import QTimer
 
     from viewra_desktop.app.main import build, run
+    from viewra_desktop.cli import app_parser
     from viewra_desktop.core.paths import app_paths, setup_logging
     from viewra_desktop.core.phases import process_started
 
     launched = process_started()
     paths = app_paths()
     setup_logging(paths, False)
-    options = argparse.Namespace(file=None, demo=False, profile=PROFILE, cache_dir=None)
+    options = app_parser().parse_args(["--profile", PROFILE])  # as the command line makes them
     app = build(options, paths)
     window = app.window
+    if args.ao:
+        window.player.mpv["ao"] = args.ao
     result: dict = {"opens": []}
     todo = ["demo"] if args.demo else [str(f) for f in args.files]
     state = _State()
