@@ -65,6 +65,14 @@ def test_picture_command_decodes_only_the_keyframe_before_the_slot():
     assert argv[-1] == "out.jpg"
 
 
+def test_the_last_coarse_picture_seeks_before_the_end():
+    plan = plan_for(7200.02)  # the timeline's last slot starts at 7200 s, after the last frame
+    last = plan.image.slots(plan.duration) - 1
+    assert last == 720 and thumbnails.coarse_slots(plan.image, plan.duration)[-1] == last
+    argv = thumbnails.picture_command("ffmpeg", plan, last, "out.jpg")
+    assert float(argv[argv.index("-ss") + 1]) == pytest.approx(7199.02)
+
+
 def test_sheets_command_writes_every_slot_and_every_sheet():
     plan = plan_for(125.0)  # 2 s apart: 63 slots, 1 sheet
     argv = thumbnails.sheets_command("ffmpeg", plan, ".inspect/tiles", "thumbnails")

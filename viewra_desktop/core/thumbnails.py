@@ -33,6 +33,8 @@ COARSE_MIN = 4
 JPEG_QUALITY = "4"  # ffmpeg's -q:v for mjpeg: 2 (best) .. 31; 4 is sharp and small
 SCALE_FLAGS = "bicubic"
 TAIL_S = 60.0  # the last keyframe is held this long: longer than any keyframe gap in practice
+END_MARGIN_S = 1.0  # a coarse picture seeks at least this far before the end: the last slot
+# may start after the last frame (the timeline also counts the audio's tail)
 
 
 def coarse_slots(image: ImagePlan, duration: float, count: int = COARSE_PICTURES) -> list[int]:
@@ -63,7 +65,7 @@ def picture_command(ffmpeg: str, plan: Plan, slot: int, output: str) -> list[str
         "-threads", "1",  # one thread: never the encoder's cores
         "-skip_frame", "nokey",  # decode keyframes only
         "-noaccurate_seek",  # take the keyframe the seek lands on, not a later frame
-        "-ss", f"{slot * image.interval:.3f}",
+        "-ss", f"{max(0.0, min(slot * image.interval, plan.duration - END_MARGIN_S)):.3f}",
         "-i", "file:" + plan.media.path,
         "-map", "0:v:0",
         "-frames:v", "1",
