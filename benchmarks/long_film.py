@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .players import Start, Watch, first_frame, serve
-from .seeks import seek_once
+from .seeks import measure_seeks
 
 FAR_INTO_FILM_S = 5400.0  # 1:30:00
 
@@ -26,19 +26,8 @@ def measure_film_starts(unit: Path, film: Path, runs: int, scratch: Path) -> dic
 
 
 def measure_film_seeks(film: Path, runs: int, scratch: Path) -> list[float]:
-    results: list[float] = []
-    for index in range(runs):
-        cache = scratch / f"film-seek-{index}"
-        watch = Watch.create()
-        try:
-            with serve(film, cache) as served:
-                watch.player.play(served.urls["dash"])
-                assert watch.wait(lambda t: t > 0.2, 60)
-                results.append(seek_once(watch, FAR_INTO_FILM_S))
-        finally:
-            watch.close()
-        shutil.rmtree(cache, ignore_errors=True)
-    return results
+    """``runs`` sessions of the film, each seeking to 1:30:00 after its first frame."""
+    return measure_seeks(film, runs, scratch, targets=(FAR_INTO_FILM_S,))
 
 
 def rss_bytes(pid: int) -> int:
