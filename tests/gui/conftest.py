@@ -81,6 +81,46 @@ def make_window(qtbot, paths):
 
 
 @pytest.fixture
+def real_window(qtbot, paths, tmp_path):
+    """``real_window(file, profile, settings=..., size=...)``: a MainWindow with the real
+    controller and player (no picture or sound out) playing ``file``; closed after the test,
+    and no process of its session left running."""
+    import locale
+
+    from procs import processes_using
+
+    from viewra_desktop.app.controller import SessionController
+    from viewra_desktop.app.player import create_player
+    from viewra_desktop.app.settings import Settings
+    from viewra_desktop.app.window import MainWindow
+
+    opened = []
+
+    def make(file: Path, profile: str, configure=None, size: tuple[int, int] | None = None):
+        locale.setlocale(locale.LC_NUMERIC, "C")
+        player = create_player(vo="null", ao="null")
+        cache = Cache(tmp_path / "cache")
+        controller = SessionController(cache)
+        controller.start()
+        settings = Settings(paths.config)
+        if configure is not None:
+            configure(settings)
+        window = MainWindow(controller, player, FakeVideo([]), settings, cache, None, profile)
+        if size is not None:
+            window.resize(*size)
+        window.show()
+        window.open_file(str(file))
+        opened.append((window, cache))
+        return window
+
+    yield make
+    for window, cache in opened:
+        window.close()
+        qtbot.waitUntil(lambda window=window: window._closed, timeout=30000)
+        assert processes_using(cache.root) == []
+
+
+@pytest.fixture
 def clip(tmp_path) -> Path:
     """A file the window can be asked to open (the fakes never read it)."""
     path = tmp_path / "holiday.mp4"

@@ -7,14 +7,8 @@ mpv's audio live (6 channels → 2) and shows the chosen subtitles' cues at thei
 
 from __future__ import annotations
 
-import locale
-
 import pytest
 from media import make_film
-from procs import processes_using
-
-from gui.fakes import FakeVideo
-from viewra_desktop.core.cache import Cache
 
 pytestmark = pytest.mark.e2e
 
@@ -37,26 +31,11 @@ def action(menu, text):
 
 
 @pytest.fixture
-def film_window(qtbot, media_dir, paths, tmp_path):
-    from viewra_desktop.app.controller import SessionController
-    from viewra_desktop.app.player import create_player
-    from viewra_desktop.app.settings import Settings
-    from viewra_desktop.app.window import MainWindow
+def film_window(real_window, media_dir):
+    def english_no_subtitles(settings):
+        settings.audio_language, settings.subtitle_language = "en", ""
 
-    locale.setlocale(locale.LC_NUMERIC, "C")
-    player = create_player(vo="null", ao="null")
-    cache = Cache(tmp_path / "cache")
-    controller = SessionController(cache)
-    controller.start()
-    settings = Settings(paths.config)
-    settings.audio_language, settings.subtitle_language = "en", ""  # English, no subtitles
-    window = MainWindow(controller, player, FakeVideo([]), settings, cache, None, "360p")
-    window.show()
-    window.open_file(str(make_film(media_dir)))
-    yield window
-    window.close()
-    qtbot.waitUntil(lambda: window._closed, timeout=30000)
-    assert processes_using(cache.root) == []
+    return real_window(make_film(media_dir), "360p", english_no_subtitles)
 
 
 def test_the_menus_name_every_track_and_switch_audio_and_subtitles(qtbot, film_window):

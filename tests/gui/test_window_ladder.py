@@ -9,14 +9,9 @@ switching back to a rung already encoded starts no run for it.
 
 from __future__ import annotations
 
-import locale
-
 import pytest
 from media import make_clip
-from procs import processes_using
 
-from gui.fakes import FakeVideo
-from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.streams import video
 
 pytestmark = pytest.mark.e2e
@@ -34,27 +29,10 @@ def choose(menu, text) -> None:
 
 
 @pytest.fixture
-def ladder_window(qtbot, media_dir, paths, tmp_path):
-    from viewra_desktop.app.controller import SessionController
-    from viewra_desktop.app.player import create_player
-    from viewra_desktop.app.settings import Settings
-    from viewra_desktop.app.window import MainWindow
-
-    locale.setlocale(locale.LC_NUMERIC, "C")
-    player = create_player(vo="null", ao="null")
-    cache = Cache(tmp_path / "cache")
-    controller = SessionController(cache)
-    controller.start()
-    window = MainWindow(
-        controller, player, FakeVideo([]), Settings(paths.config), cache, None, "ladder"
-    )
-    window.resize(1000, 700)  # a video area of about 1000×560: 854×480 fits, 1280×720 not
-    window.show()
-    window.open_file(str(make_clip(media_dir, "clip10-720p.mp4", SECONDS, size="1280x720")))
-    yield window
-    window.close()
-    qtbot.waitUntil(lambda: window._closed, timeout=30000)
-    assert processes_using(cache.root) == []
+def ladder_window(real_window, media_dir):
+    clip = make_clip(media_dir, "clip10-720p.mp4", SECONDS, size="1280x720")
+    # A video area of about 1000×560: 854×480 fits, 1280×720 not.
+    return real_window(clip, "ladder", size=(1000, 700))
 
 
 def test_the_quality_menu_switches_rungs_live_without_restarting_the_one_played(
