@@ -195,15 +195,21 @@ SIGNALS = (
 )
 
 
+def fake_session_controller(tmp_path, server_factory, **options) -> SessionController:
+    """A controller of FakeSessions (not started) on ``server_factory``'s server."""
+    return SessionController(
+        Cache(tmp_path / "cache"),
+        session_factory=FakeSession,
+        server_factory=server_factory,
+        inspector_factory=lambda *args, **kwargs: None,  # the fake session has no package
+        **options,
+    )
+
+
 @pytest.fixture
 def controller(qtbot, tmp_path, fake_sessions):
     server = FakeServer()
-    ctrl = SessionController(
-        Cache(tmp_path / "cache"),
-        session_factory=FakeSession,
-        server_factory=lambda: server,
-        inspector_factory=lambda *args, **kwargs: None,  # the fake session has no package
-    )
+    ctrl = fake_session_controller(tmp_path, lambda: server)
     ctrl.server = server  # for the tests
     ctrl.recorder = Recorder(ctrl)
     ctrl.start()
@@ -256,13 +262,7 @@ def test_open_finds_your_profiles_and_the_codec_overrides_theirs(qtbot, tmp_path
 
     mine = Profile("mine", "Mine", (Rung(720), Rung(360)), hardware="vaapi", builtin=False)
     server = FakeServer()
-    ctrl = SessionController(
-        Cache(tmp_path / "cache"),
-        session_factory=FakeSession,
-        server_factory=lambda: server,
-        inspector_factory=lambda *args, **kwargs: None,  # the fake session has no package
-        profiles=lambda: {"mine": mine},
-    )
+    ctrl = fake_session_controller(tmp_path, lambda: server, profiles=lambda: {"mine": mine})
     ctrl.recorder = Recorder(ctrl)
     ctrl.start()
     try:

@@ -8,10 +8,14 @@ import urllib.request
 import pytest
 from PySide6.QtCore import QObject, Slot
 
-from gui.test_controller import FakeSession, fake_sessions, opened  # noqa: F401 - fixture
+from gui.test_controller import (  # noqa: F401 - fake_sessions: a fixture
+    FakeSession,
+    fake_session_controller,
+    fake_sessions,
+    opened,
+)
 from viewra_desktop.app import controller as controller_module
 from viewra_desktop.app.controller import SessionController
-from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.server import SegmentServer
 
 LAN = "127.0.0.2"  # a second loopback address stands in for the LAN one
@@ -43,12 +47,7 @@ class Shares(QObject):
 @pytest.fixture
 def real_server_controller(qtbot, tmp_path, fake_sessions, monkeypatch):  # noqa: F811
     monkeypatch.setattr(controller_module, "lan_address", lambda: LAN)
-    ctrl = SessionController(
-        Cache(tmp_path / "cache"),
-        session_factory=FakeSession,
-        server_factory=SegmentServer,
-        inspector_factory=lambda *args, **kwargs: None,  # the fake session has no package
-    )
+    ctrl = fake_session_controller(tmp_path, SegmentServer)
     ctrl.shares = Shares(ctrl)
     ctrl.start()
     yield ctrl
