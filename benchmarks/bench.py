@@ -62,6 +62,13 @@ def _ratio(values: list[float], base: list[float]) -> str:
     return f"{statistics.median(values) / statistics.median(base):.2f}×"
 
 
+def _versus(
+    measure: str, target: str, values: list[float], base: list[float], base_name: str
+) -> Row:
+    """A row of ``values`` against ``base`` (measured in turns), with their ratio."""
+    return (measure, target, f"{_stats(values)}; {base_name} {_stats(base)}", _ratio(values, base))
+
+
 def _breakdown(starts: list[dict[str, float]]) -> str:
     """The median of each step's time from the start, and of its gap from the step before."""
     parts, before = [], 0.0
@@ -161,11 +168,10 @@ def main(argv: list[str] | None = None) -> int:
             "median ≤ 1.0 s, worst ≤ 1.5 s", f"{_stats(seeks)}; worst {max(seeks):.2f} s", "—",
         ))  # fmt: skip
         replay = measure_replay(hd, runs, scratch)
-        rows.append((
+        rows.append(_versus(
             "first frame, replay of a finished session (serve start → frame) ÷ a running "
             "libmpv opening the source file itself", "≤ 2×",
-            f"{_stats(replay['replay'])}; source itself {_stats(replay['direct'])}",
-            _ratio(replay["replay"], replay["direct"]),
+            replay["replay"], replay["direct"], "source itself",
         ))  # fmt: skip
         film_starts = measure_film_starts(unit, film, runs, scratch)
         film_frames = [s.frame for s in film_starts["film"]]
@@ -190,10 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         ))  # fmt: skip
         if cold.can_drop_caches():
             cold_starts = cold.measure_cold_starts(hd, max(1, runs // 2), scratch)
-            rows.append((
+            rows.append(_versus(
                 "first frame with the page cache dropped (as after a reboot) ÷ warm, in turns",
-                "≤ 1.5×", f"{_stats(cold_starts['cold'])}; warm {_stats(cold_starts['warm'])}",
-                _ratio(cold_starts["cold"], cold_starts["warm"]),
+                "≤ 1.5×", cold_starts["cold"], cold_starts["warm"], "warm",
             ))  # fmt: skip
             demos = cold.measure_first_demo(max(1, runs // 2), scratch)
             shown = [d["exposed"] for d in demos]
@@ -224,17 +229,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{export.encode:.1f} s", "—",
         ))  # fmt: skip
         ladder_first = measure_ladder_and_single(hd, runs, scratch)
-        rows.append((
+        rows.append(_versus(
             "first frame, ladder 1080p–360p playing its 720p rung ÷ the 720p profile's, "
-            "in turns", "≤ 1.25×",
-            f"{_stats(ladder_first['ladder'])}; 720p profile {_stats(ladder_first['single'])}",
-            _ratio(ladder_first["ladder"], ladder_first["single"]),
+            "in turns", "≤ 1.25×", ladder_first["ladder"], ladder_first["single"], "720p profile",
         ))  # fmt: skip
         tracks = measure_audio_tracks(hd, make_three_audio(hd), runs, scratch)
-        rows.append((
+        rows.append(_versus(
             "first frame with three audio tracks (5.1, stereo, commentary) ÷ with one, in turns",
-            "≤ 1.10×", f"{_stats(tracks['three'])}; one track {_stats(tracks['one'])}",
-            _ratio(tracks["three"], tracks["one"]),
+            "≤ 1.10×", tracks["three"], tracks["one"], "one track",
         ))  # fmt: skip
         codec_first = measure_codec_first_frames(hd, max(1, runs // 2), scratch)
         rows.append((
