@@ -16,7 +16,9 @@ Threads: ``prepare`` and ``replay`` run on the thread that calls ``Session.start
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from . import color, keys, layout
@@ -43,7 +45,7 @@ def prepare(entry: CacheEntry, plan: Plan, cache_root: object) -> None:
             (entry.path / layout.TEXT_FOLDER).mkdir()
         for transfer in {v.color.tone_map for v in plan.video if v.color.tone_map}:
             write_atomically(entry.path / layout.TONE_MAP_LUT, color.lut(transfer).encode())
-        write_manifests(entry.path, plan, tracks_for(plan))
+        write_planned_manifests(entry.path, plan)
     except OSError as exc:
         raise CacheError(
             f"The cache folder {cache_root} cannot be written "
@@ -54,6 +56,14 @@ def prepare(entry: CacheEntry, plan: Plan, cache_root: object) -> None:
 def encrypted(plan: Plan, entry: CacheEntry) -> Plan:
     """The plan of an encrypted session: the entry's key (kept in it, or made now)."""
     return replace(plan, encryption=keys.entry_encryption(entry.path, layout.ENTRY_KEY))
+
+
+def write_planned_manifests(
+    folder: Path, plan: Plan, texts: Sequence[TextTrack] | None = None
+) -> None:
+    """The session's manifests from the plan's durations, before the real ones are known:
+    at ``prepare``, and again when a text track is left out (``texts``: those still listed)."""
+    write_manifests(folder, plan, tracks_for(plan), texts)
 
 
 def durations(ledger: Ledger) -> dict[str, list[float]]:

@@ -23,10 +23,9 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import binaries, layout
+from . import binaries, layout, package
 from .files import write_atomically
 from .ledger import Ledger
-from .manifests import tracks_for, write_manifests
 from .plan import Plan, TextTrack
 from .process import Status, SupervisedProcess
 
@@ -140,7 +139,7 @@ class SubtitleJob:
         with contextlib.suppress(OSError):
             write_atomically(self._package / name, STAND_IN)
             listed = [t for t in self._plan.text if t not in self._failed]
-            write_manifests(self._package, self._plan, tracks_for(self._plan), listed)
+            package.write_planned_manifests(self._package, self._plan, listed)
         self._ledger.file_done(name, False)
         logger.warning("subtitle track %s left out: it could not be converted. %s",
                        track.label, errors)  # fmt: skip
