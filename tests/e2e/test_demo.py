@@ -32,4 +32,13 @@ def test_the_demo_clip_is_its_full_length_with_one_rising_timeline(tmp_path):
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert float(sound.stdout) == pytest.approx(DEMO_SECONDS, abs=0.05)  # the tone keeps pace
+    # No clock on the picture (repeated, it would run back every piece): testsrc2's top-left
+    # corner is its red bar, where the clock would be a dark box.
+    corner = subprocess.run(
+        [tools.ffmpeg, "-v", "error", "-ss", "7", "-i", str(clip), "-frames:v", "1",
+         "-vf", "crop=90:30:0:0", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    red, green, blue = (sum(corner[i::3]) / (len(corner) / 3) for i in range(3))
+    assert red > 150 and green < 100 and blue < 100, (red, green, blue)
     assert demo_clip(tools.ffmpeg, tmp_path) == clip  # made once

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 DEMO_NAME = "viewra-demo.mp4"
 DEMO_SECONDS = 60
 PIECE_SECONDS = 6  # of picture, encoded once and repeated
+CLOCK_ROWS = 48  # testsrc2 draws its clock in the top rows; a repeated piece must not show it
 
 
 def generate_command(
@@ -29,12 +30,18 @@ def generate_command(
     size: str = "1280x720",
     rate: int = 30,
     audio: bool = True,
+    clock: bool = True,
 ) -> list[str]:
-    """A test clip: testsrc2 picture (moving, with a clock) and a 440 Hz tone."""
+    """A test clip: testsrc2 picture (moving, with a clock unless not ``clock``: a piece
+    repeated would show a clock running back) and a 440 Hz tone."""
+    width, height = (int(side) for side in size.split("x"))
+    source = f"testsrc2=size={width}x{height + (0 if clock else CLOCK_ROWS)}"
     argv = [
         ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
-        "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}",
+        "-f", "lavfi", "-i", f"{source}:rate={rate}:duration={seconds}",
     ]  # fmt: skip
+    if not clock:
+        argv += ["-filter:v", f"crop={width}:{height}:0:{CLOCK_ROWS}"]  # the clock cut off
     if audio:
         argv += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
     argv += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
@@ -70,7 +77,7 @@ def demo_clip(ffmpeg: str, folder: Path) -> Path:
     logger.info("generating the demo clip at %s", target)
     try:
         for argv in (
-            generate_command(ffmpeg, str(piece), PIECE_SECONDS, audio=False),
+            generate_command(ffmpeg, str(piece), PIECE_SECONDS, audio=False, clock=False),
             repeat_command(
                 ffmpeg, str(piece), str(partial), DEMO_SECONDS // PIECE_SECONDS, DEMO_SECONDS
             ),
