@@ -291,6 +291,8 @@ def repackage(
                 raise ExportCancelled()
             report(ExportProgress("packaging", sum(f.fed for f in feeders) / total))
             time.sleep(POLL_S)
+        if cancel.is_set():  # asked while the packager was ending: nothing is put in place
+            raise ExportCancelled()
         if process.status() is Status.ERRORED or not all(f.join(5) and f.ended for f in feeders):
             raise ExportError(
                 f"Repackaging failed: {process.describe_exit()}.", process.stderr_tail()
