@@ -7,6 +7,7 @@ import http.client
 import os
 import select
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from viewra_desktop.core.ledger import Ledger
-from viewra_desktop.core.server import HOST, Mount, SegmentServer
+from viewra_desktop.core.server import HOST, LAVF_BLOCK, Mount, SegmentServer
 from viewra_desktop.core.streams import StreamId, audio, video
 
 V, A = video(0), audio(0)
@@ -419,3 +420,93 @@ def test_a_client_that_goes_away_mid_stream_is_no_longer_counted(served, raw):
     raw.close()  # what a player does when it seeks elsewhere
     assert wait_for(lambda: served.ledger.readers == 0)
     assert not served.ledger.has(V, 2)  # still being written: only the reader left
+
+
+# -- (f) libavformat's block reads: a caught-up answer is padded to the next 32 KiB -------------
+
+
+def fragment(size: int, seed: int) -> bytes:
+    """A moof + mdat pair as the packager writes one, ``size`` bytes of sample data."""
+    moof = struct.pack(">I4s", 100, b"moof") + pattern(92, seed)
+    return moof + struct.pack(">I4s", 8 + size, b"mdat") + pattern(size, seed + 1)
+
+
+def without_free_boxes(data: bytes) -> tuple[bytes, int]:
+    """The body's own boxes, and how many ``free`` boxes came between them."""
+    kept, free, at = b"", 0, 0
+    while at < len(data):
+        size, kind = struct.unpack_from(">I4s", data, at)
+        if kind == b"free":
+            assert data[at + 8 : at + size] == bytes(size - 8)
+            free += 1
+        else:
+            kept += data[at : at + size]
+        at += size
+    return kept, free
+
+
+LAVF = {"User-Agent": "libmpv"}
+
+
+def read_available(raw: Raw, size: int, before: int = 0) -> bytes:
+    """Chunks until ``size`` bytes came and the answer (``before`` bytes came earlier) is a
+    whole number of 32 KiB blocks."""
+    data = raw.body(size)
+    while (before + len(data)) % LAVF_BLOCK:
+        data += raw.chunk()
+    return data
+
+
+@pytest.mark.parametrize("agent", ["libmpv", "Lavf/60.16.100"])
+def test_a_block_reader_gets_each_caught_up_answer_padded_to_a_block(served, raw, agent):
+    steps = [b"".join(fragment(300, s) for s in (1, 3)), fragment(50_000, 5), fragment(10, 7)]
+    served.grow(2, steps[0])
+    raw.send(served.path("video/2.m4s"), headers={"User-Agent": agent})
+    assert raw.head()[0] == 200
+    body = read_available(raw, len(steps[0]))
+    assert len(body) == LAVF_BLOCK  # the fragments, then a free box up to the block
+    for step in steps[1:]:
+        served.grow(2, step)
+        body += read_available(raw, len(step), len(body))
+    assert raw.quiet()  # padded once per catch-up, not on every look at the file
+    whole = served.complete(2)
+    assert raw.chunk() == b""
+    kept, free = without_free_boxes(body)
+    assert kept == whole == b"".join(steps)
+    assert free == 3
+    assert len(body) == 4 * LAVF_BLOCK  # 1 block, then 50 KB to the end of the 3rd, then 1
+
+
+def test_no_padding_inside_a_box(served, raw):
+    data = fragment(1000, 1)
+    served.grow(2, data[:500])  # the packager is halfway through writing its mdat
+    raw.send(served.path("video/2.m4s"), headers=LAVF)
+    assert raw.head()[0] == 200
+    assert raw.body(500) == data[:500]
+    assert raw.quiet()  # no free box in the middle of the mdat
+    served.grow(2, data[500:])
+    body = read_available(raw, len(data) - 500, 500)
+    assert body[: len(data) - 500] == data[500:]
+    assert body[len(data) - 500 + 4 : len(data) - 500 + 8] == b"free"
+
+
+def test_other_clients_get_the_file_as_it_is(served, raw):
+    data = fragment(300, 1)
+    served.grow(2, data)
+    raw.send(served.path("video/2.m4s"), headers={"User-Agent": "Mozilla/5.0"})
+    assert raw.head()[0] == 200
+    assert raw.body(len(data)) == data
+    assert raw.quiet()
+    served.complete(2)
+    assert raw.chunk() == b""
+
+
+def test_a_file_that_is_not_boxes_is_streamed_unpadded(served, raw):
+    garbage = struct.pack(">I4s", 3, b"moof") + bytes(100)  # a size below its own header
+    served.grow(2, garbage)
+    raw.send(served.path("video/2.m4s"), headers=LAVF)
+    assert raw.head()[0] == 200
+    assert raw.body(len(garbage)) == garbage
+    assert raw.quiet()
+    served.complete(2)
+    assert raw.chunk() == b""

@@ -227,6 +227,52 @@ def _full_box(kind: bytes, version: int, flags: int, payload: bytes) -> bytes:
     return _box(kind, bytes([version]) + flags.to_bytes(3, "big") + payload)
 
 
+def free_box(size: int) -> bytes:
+    """A ``free`` box of ``size`` bytes (8 or more): ISO BMFF's padding, which readers skip."""
+    if size < 8:
+        raise ValueError("a box is at least 8 bytes")
+    return _box(b"free", bytes(size - 8))
+
+
+class TopLevel:
+    """Follows the top-level boxes of a file that is read in pieces as it is written:
+    whether what was read so far ends where a box ends, so that a box may be put there."""
+
+    def __init__(self) -> None:
+        self._head = bytearray()  # the header read so far of the box that starts next
+        self._left = 0  # bytes of the current box not read yet
+
+    @property
+    def at_boundary(self) -> bool:
+        return self._left == 0 and not self._head
+
+    def feed(self, data: bytes) -> None:
+        at, end = 0, len(data)
+        while at < end:
+            if self._left:
+                step = min(self._left, end - at)
+                self._left -= step
+                at += step
+                continue
+            need = 16 if len(self._head) >= 8 and self._head[:4] == b"\0\0\0\1" else 8
+            take = min(need - len(self._head), end - at)
+            self._head += data[at : at + take]
+            at += take
+            if len(self._head) < need:
+                continue
+            size = int.from_bytes(self._head[:4], "big")
+            if size == 1 and need == 8:
+                continue  # a 64-bit size follows
+            if size == 1:
+                size = int.from_bytes(self._head[8:16], "big")
+            elif size == 0:
+                size = 1 << 62  # the box runs to the end of the file
+            if size < len(self._head):
+                raise Fmp4Error(f"a box of {size} bytes")
+            self._left = size - len(self._head)
+            self._head.clear()
+
+
 def compact(data: bytes, track: TrackInfo) -> bytes | None:
     """The media segment ``data`` as a single fragment holding the same samples, or None if
     it is not the simple shape the packager writes (then it is kept as it is).

@@ -50,6 +50,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import layout, player_page
+from .fmp4 import Fmp4Error, TopLevel, free_box
 from .lan import FailureLimiter
 from .layout import Name, Part
 from .ledger import Ledger, Wait
@@ -61,9 +62,34 @@ HOST = "127.0.0.1"
 SEGMENT_WAIT_S = 60.0  # longest a request waits for the encoder before 504
 CHUNK = 256 * 1024
 GROWING_POLL_S = 0.005  # how often a streamed segment's file is checked for new bytes
+# libavformat's DASH and HLS demuxers (mpv's, ffplay's) read a segment in blocks of 32 KiB
+# and wait for each block to fill, so a growing segment smaller than that (audio: 8 KB a
+# second) reached them only once whole: opening the first audio track waited for its whole
+# first segment. For them, a streamed answer that has caught up with the packager at a box
+# boundary is padded to the next block with a ``free`` box, which MP4 readers skip.
+LAVF_BLOCK = 32 * 1024
+LAVF_AGENTS = ("libmpv", "Lavf/")
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def block_padding(sent: int, block: int) -> int:
+    """The size of the ``free`` box that brings an answer of ``sent`` bytes to a multiple of
+    ``block`` (a box is 8 bytes at least: then to the multiple after)."""
+    gap = -sent % block
+    return gap if gap >= 8 else gap + block
+
+
+def _follow_boxes(boxes: TopLevel, data: bytes, block: int, name: str) -> int:
+    """Feed a streamed answer's new bytes to its box tracker; the block size to pad to, or
+    0 (no padding) if the file is not a sequence of boxes."""
+    try:
+        boxes.feed(data)
+    except Fmp4Error as exc:
+        logger.warning("%s is not padded for block readers: %s", name, exc)
+        return 0
+    return block
 
 
 @dataclass
@@ -295,6 +321,9 @@ class _Handler(BaseHTTPRequestHandler):
         """Send a segment while the packager writes it; False if it was no longer being
         written when we looked (the caller waits again, and serves it whole)."""
         ledger = mount.ledger
+        agent = self.headers.get("User-Agent", "")
+        block = LAVF_BLOCK if any(a in agent for a in LAVF_AGENTS) else 0
+        boxes, sent = TopLevel(), 0
         path = ledger.partial(stream, number)
         try:
             if path is None:
@@ -318,8 +347,15 @@ class _Handler(BaseHTTPRequestHandler):
                     data = handle.read(CHUNK)
                     if data:
                         self._write_chunk(data)
+                        sent += len(data)
+                        if block:
+                            block = _follow_boxes(boxes, data, block, name)
                         idle_since = None
                         continue
+                    if block and boxes.at_boundary and sent % block:
+                        pad = block_padding(sent, block)
+                        self._write_chunk(free_box(pad))
+                        sent += pad
                     outcome = ledger.follow(stream, number, path, GROWING_POLL_S)
                     if outcome is Wait.READY:  # complete: the same file, now whole
                         while data := handle.read(CHUNK):
