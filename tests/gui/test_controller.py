@@ -23,9 +23,9 @@ from viewra_desktop.core.cache import Cache
 from viewra_desktop.core.errors import InputError
 from viewra_desktop.core.keys import make_encryption
 from viewra_desktop.core.ledger import Ledger
+from viewra_desktop.core.mount import Mount
 from viewra_desktop.core.plan import make_plan
 from viewra_desktop.core.progress import Progress
-from viewra_desktop.core.server import Mount
 from viewra_desktop.core.session import Failure, State
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from viewra_desktop.core import layout
 from viewra_desktop.core.ledger import Ledger
-from viewra_desktop.core.server import HOST, Mount, SegmentServer
+from viewra_desktop.core.mount import Mount
+from viewra_desktop.core.server import HOST, SegmentServer
 from viewra_desktop.core.streams import StreamId, audio, video
 
 V, A = video(0), audio(0)

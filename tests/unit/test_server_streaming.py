@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from viewra_desktop.core.ledger import Ledger
-from viewra_desktop.core.server import HOST, LAVF_BLOCK, Mount, SegmentServer
+from viewra_desktop.core.mount import Mount
+from viewra_desktop.core.server import HOST, LAVF_BLOCK, SegmentServer
 from viewra_desktop.core.streams import StreamId, audio, video
 
 V, A = video(0), audio(0)

@@ -42,8 +42,6 @@ import select
 import socket
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,7 +51,8 @@ from . import layout, player_page
 from .fmp4 import Fmp4Error, TopLevel, free_box
 from .lan import FailureLimiter
 from .layout import Name, Part
-from .ledger import Ledger, Wait
+from .ledger import Wait
+from .mount import Mount
 from .streams import StreamId
 
 logger = logging.getLogger(__name__)
@@ -90,22 +89,6 @@ def _follow_boxes(boxes: TopLevel, data: bytes, block: int, name: str) -> int:
         logger.warning("%s is not padded for block readers: %s", name, exc)
         return 0
     return block
-
-
-@dataclass
-class Mount:
-    """What the server knows of one session."""
-
-    folder: Path
-    ledger: Ledger
-    segment_counts: dict[StreamId, int]  # stream -> number of segments the manifests list
-    # Called (on the request's thread) before waiting for a segment that is not complete,
-    # so the session can move the encoder there (a seek far ahead).
-    on_request: Callable[[StreamId, int], None] | None = None
-    # Files written after the session started (the live MPD): a request waits for its event.
-    late: dict[str, threading.Event] = field(default_factory=dict)
-    # Told "first answer" when an answer with a segment's bytes begins (phases.Phases).
-    on_step: Callable[[str], None] | None = None
 
 
 class SegmentServer:

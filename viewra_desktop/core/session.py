@@ -33,13 +33,13 @@ from .jobs import Jobs
 from .ledger import Ledger
 from .lifecycle import Events, Failure, State, StateMachine
 from .media import MediaInfo
+from .mount import Mount
 from .opening import open_session
 from .plan import Plan, RunSpec, TextTrack
 from .process import Status
 from .profiles import Profile
 from .progress import Progress
 from .run import Run
-from .server import Mount
 from .streams import StreamId, StreamKind
 
 logger = logging.getLogger(__name__)
