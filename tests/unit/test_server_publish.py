@@ -10,6 +10,7 @@ import pytest
 
 from viewra_desktop.core import lan, layout, live, player_page
 from viewra_desktop.core.layout import Part
+from viewra_desktop.core.mount import Mount
 from viewra_desktop.core.streams import audio, video
 
 from .test_server import http, make_served, served  # noqa: F401 - the fixture
@@ -43,6 +44,21 @@ def test_requests_for_unknown_sessions_are_refused_for_a_while(served):  # noqa:
         assert http(served.port, "/" + "B" * 32 + "/manifest.mpd").status == 404
     assert http(served.port, "/" + "B" * 32 + "/manifest.mpd").status == 429
     assert served.get("manifest.mpd").status == 429  # a guesser learns nothing more
+
+
+def test_a_player_reading_ahead_of_a_closed_session_is_not_taken_for_a_guesser(served):  # noqa: F811
+    """mpv's DASH demuxer asks for several segments ahead as a session closes: those are
+    404s, and they must not get the next session's player refused."""
+    closed = served.path("audio/3.m4s")
+    served.server.unmount(served.url)
+    for _ in range(3 * lan.FAILURES):
+        assert http(served.port, closed).status == 404
+    other = served.server.mount(Mount(served.folder, served.ledger, {}))
+    token = other.rstrip("/").rsplit("/", 1)[1]
+    assert http(served.port, f"/{token}/manifest.mpd").status == 200
+    for _ in range(lan.FAILURES):  # a token never given out still counts
+        http(served.port, "/" + "C" * 32 + "/manifest.mpd")
+    assert http(served.port, f"/{token}/manifest.mpd").status == 429
 
 
 def test_the_lan_listener_serves_the_same_sessions_with_cors_for_its_own_page(tmp_path):

@@ -32,6 +32,7 @@ suits requests that block on a condition variable, and it adds no dependency.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import logging
@@ -67,6 +68,7 @@ GROWING_POLL_S = 0.005  # how often a streamed segment's file is checked for new
 # first segment. For them, a streamed answer that has caught up with the packager at a box
 # boundary is padded to the next block with a ``free`` box, which MP4 readers skip.
 LAVF_BLOCK = 32 * 1024
+CLOSED_REMEMBERED = 1024  # closed sessions' tokens kept, so their players are not refused
 LAVF_AGENTS = ("libmpv", "Lavf/")
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
@@ -97,6 +99,8 @@ class SegmentServer:
     def __init__(self, port: int = 0, segment_wait: float = SEGMENT_WAIT_S) -> None:
         self.segment_wait = segment_wait
         self._mounts: dict[str, Mount] = {}
+        # Tokens of sessions closed lately: a player still asking for them is not guessing.
+        self._closed: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._mounts_lock = threading.Lock()
         self.limiter = FailureLimiter()
         self._httpd = _Server((HOST, port), _Handler)
@@ -165,11 +169,19 @@ class SegmentServer:
     def unmount(self, url: str) -> None:
         token = urlsplit(url).path.strip("/").split("/")[0]
         with self._mounts_lock:
-            self._mounts.pop(token, None)
+            if self._mounts.pop(token, None) is not None:
+                self._closed[token] = None
+                while len(self._closed) > CLOSED_REMEMBERED:
+                    self._closed.popitem(last=False)
 
     def lookup(self, token: str) -> Mount | None:
         with self._mounts_lock:
             return self._mounts.get(token)
+
+    def was_closed(self, token: str) -> bool:
+        """Was ``token`` a session's, closed since (a player reading ahead as it closed)?"""
+        with self._mounts_lock:
+            return token in self._closed
 
 
 def _serve_in_thread(httpd: ThreadingHTTPServer, name: str) -> threading.Thread:
@@ -232,8 +244,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         mount = owner.lookup(token) if _TOKEN.match(token) else None
         requested = layout.parse(name) if mount is not None else None
-        if mount is None:
-            owner.limiter.failed(client)
+        if mount is None and not owner.was_closed(token):
+            owner.limiter.failed(client)  # a guess: a token never given out
         if mount is None or requested is None:
             self._error(HTTPStatus.NOT_FOUND)
             return
