@@ -48,19 +48,29 @@ class Span:
         return (self.end - self.start) / self.timescale
 
 
+def _box_header(data: bytes | bytearray, start: int, end: int) -> tuple[int | None, int] | None:
+    """(size, header length) of the box at ``data[start]``, its size None when it runs to the
+    end of the file; None while its header is not all in ``data[start:end]``."""
+    if end - start < 8:
+        return None
+    (size,) = struct.unpack_from(">I", data, start)
+    if size == 1:
+        if end - start < 16:
+            return None
+        (size,) = struct.unpack_from(">Q", data, start + 8)
+        return size, 16
+    return (None if size == 0 else size), 8
+
+
 def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int, int]]:
     """(type, box start, payload start, box end) of each box in ``data[start:end]``."""
     while start < end:
-        if end - start < 8:
+        header = _box_header(data, start, end)
+        if header is None:
             raise Fmp4Error("a box header is cut off")
-        size, kind = struct.unpack_from(">I4s", data, start)
-        head = 8
-        if size == 1:
-            if end - start < 16:
-                raise Fmp4Error("a box header is cut off")
-            (size,) = struct.unpack_from(">Q", data, start + 8)
-            head = 16
-        elif size == 0:
+        size, head = header
+        kind = data[start + 4 : start + 8]
+        if size is None:
             size = end - start
         if size < head or start + size > end:
             raise Fmp4Error(f"box {kind!r} runs past the end of the file")
@@ -254,22 +264,21 @@ class TopLevel:
                 self._left -= step
                 at += step
                 continue
-            need = 16 if len(self._head) >= 8 and self._head[:4] == b"\0\0\0\1" else 8
+            # The header's first 8 bytes, then 8 more if they say a 64-bit size follows:
+            # never a byte past the header, which may be the next box's.
+            need = 8 if len(self._head) < 8 else 16
             take = min(need - len(self._head), end - at)
             self._head += data[at : at + take]
             at += take
-            if len(self._head) < need:
+            header = _box_header(self._head, 0, len(self._head))
+            if header is None:
                 continue
-            size = int.from_bytes(self._head[:4], "big")
-            if size == 1 and need == 8:
-                continue  # a 64-bit size follows
-            if size == 1:
-                size = int.from_bytes(self._head[8:16], "big")
-            elif size == 0:
+            size, head = header
+            if size is None:
                 size = 1 << 62  # the box runs to the end of the file
-            if size < len(self._head):
+            if size < head:
                 raise Fmp4Error(f"a box of {size} bytes")
-            self._left = size - len(self._head)
+            self._left = size - head
             self._head.clear()
 
 

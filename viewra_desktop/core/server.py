@@ -68,8 +68,8 @@ GROWING_POLL_S = 0.005  # how often a streamed segment's file is checked for new
 # first segment. For them, a streamed answer that has caught up with the packager at a box
 # boundary is padded to the next block with a ``free`` box, which MP4 readers skip.
 LAVF_BLOCK = 32 * 1024
-CLOSED_REMEMBERED = 1024  # closed sessions' tokens kept, so their players are not refused
 LAVF_AGENTS = ("libmpv", "Lavf/")
+CLOSED_REMEMBERED = 1024  # closed sessions' tokens kept, so their players are not refused
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
