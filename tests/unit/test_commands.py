@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import subprocess
 from fractions import Fraction
 
 import pytest
 from media import make_clip
+from procs import wait_until
 
 from viewra_desktop.core.commands import (
     FRAGMENT_US,
+    PIPE_HEAD,
     Output,
     ffmpeg_command,
     input_seek,
@@ -23,6 +26,7 @@ from viewra_desktop.core.commands import (
 )
 from viewra_desktop.core.fmp4 import compact, read_init, read_span
 from viewra_desktop.core.numbering import Timeline
+from viewra_desktop.core.pipe import FifoPipe
 from viewra_desktop.core.plan import (
     Plan,
     RunSpec,
@@ -251,6 +255,7 @@ def test_packager_command_exact_argv():
         "--low_latency_dash_mode",
         "--utc_timings", "urn:mpeg:dash:utc:direct:2014=unused",
         "--io_cache_size", "1048576",
+        "--io_block_size", "1024",
         "--quiet",
     ]  # fmt: skip
 
@@ -429,6 +434,41 @@ def test_real_packager_cuts_where_the_plan_says(tools, tmp_path):
                 check=True, capture_output=True, text=True,
             ).stdout)  # fmt: skip
         assert packets[0] == packets[1] and packets[0].count("\n") > 10
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="a FIFO")
+def test_real_packager_takes_each_frame_from_a_pipe_as_it_comes(tools, tmp_path):
+    """The packager reading a run's pipe writes segments as soon as their frames are in it,
+    not once 64 KiB has been written (what it reads before parsing anything, and its
+    default block): with less than that written and the pipe still open, the first
+    segments are there."""
+    source = make_clip(tmp_path, "source.mp4", 4.2, size="320x180")
+    plan = make_plan(probe(tools.ffprobe, str(source)), get_profile("360p"))
+    encoded = tmp_path / "encoded.mp4"
+    subprocess.run(ffmpeg_argv(tools.ffmpeg, plan, str(encoded)), check=True)
+    data = encoded.read_bytes()
+    written = data[:60_000]  # over a second of the clip (about 45 KB a second)
+    for stream in ("video", "audio"):
+        (tmp_path / "run" / stream).mkdir(parents=True)
+    pipe = FifoPipe.create(tmp_path, "pipe.fifo")
+    fd = pipe.open_writer(PIPE_HEAD)  # what ffmpeg inherits, holding the packager's padding
+    assert fd is not None
+    packager = subprocess.Popen(
+        packager_command(tools.packager, plan, [Output("pipe.fifo", plan.segmented)], "run"),
+        cwd=tmp_path, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        os.write(fd, written)
+        segments = [tmp_path / "run" / s / "1.m4s" for s in ("video", "audio")]
+        assert wait_until(lambda: all(f.exists() for f in segments), 10), "still waiting"
+        os.write(fd, data[len(written) :])
+    finally:
+        pipe.close()  # the end of the stream
+        _, stderr = packager.communicate(timeout=30)
+    assert packager.returncode == 0, stderr
+    video = sorted((tmp_path / "run" / "video").glob("*.m4s"), key=lambda f: int(f.stem))
+    track = read_init(tmp_path / "run" / "video-init.mp4")
+    assert sum(read_span(f, track).duration for f in video) == pytest.approx(4.2, abs=1e-3)
 
 
 @pytest.fixture(scope="module")

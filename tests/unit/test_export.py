@@ -60,6 +60,7 @@ def test_packager_command_dash_and_hls():
         "--generate_static_live_mpd", "--mpd_output", layout.MPD,
         "--hls_master_playlist_output", layout.HLS_MASTER, "--hls_playlist_type", "VOD",
         "--io_cache_size", "1048576",
+        "--io_block_size", "1024",
         "--quiet",
     ]  # fmt: skip
 

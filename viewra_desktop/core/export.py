@@ -35,7 +35,7 @@ from pathlib import Path
 
 from . import binaries, layout, player_page
 from .cache import Cache, CacheEntry, EntryLock
-from .commands import PACKAGER_IO_CACHE
+from .commands import PACKAGER_IO_BLOCK, PACKAGER_IO_CACHE
 from .errors import CacheError, ViewraError
 from .feed import Feeder
 from .keys import Encryption, packager_args, write_key_file
@@ -174,6 +174,7 @@ def packager_command(
     argv += _key_args(options.encryption, source_key)
     argv += [
         "--io_cache_size", str(PACKAGER_IO_CACHE),  # reads pipes: a small cache (commands)
+        "--io_block_size", str(PACKAGER_IO_BLOCK),  # ...handed on in small blocks
         "--quiet",  # stderr keeps warnings and errors for the failure's details
     ]  # fmt: skip
     return argv

@@ -39,7 +39,7 @@ import threading
 from pathlib import Path
 
 from . import binaries, layout
-from .commands import PACKAGER_IO_CACHE
+from .commands import PACKAGER_IO_BLOCK, PACKAGER_IO_CACHE
 from .feed import Feeder
 from .files import write_atomically
 from .ledger import Ledger
@@ -86,6 +86,7 @@ def packager_command(
         "--event_to_vod_on_end_of_stream",  # static once the last segment is in
         "--minimum_update_period", str(UPDATE_PERIOD_S),
         "--io_cache_size", str(PACKAGER_IO_CACHE),  # reads pipes: a small cache (commands)
+        "--io_block_size", str(PACKAGER_IO_BLOCK),  # ...handed on in small blocks
         "--quiet",
     ]  # fmt: skip
     return argv

@@ -30,9 +30,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 64 * 1024  # one read from the writer's pipe; also each named pipe's buffer
+PIPE_SIZE = 256 * 1024  # a FIFO's buffer when it starts with a head (open_writer)
 CLOSE_WAIT_S = 1.0  # how long close() waits for the relay thread to end
 
 
@@ -41,6 +47,14 @@ class Pipe:
 
     writer_path: str
     reader_path: str
+
+    def open_writer(self, head: bytes) -> int | None:
+        """A writing end already holding ``head`` for a child to inherit (``FifoPipe``),
+        or None: the writer opens ``writer_path`` and there is no head."""
+        return None
+
+    def writer_opened(self) -> None:
+        """The child that inherited ``open_writer``'s end has started."""
 
     def close(self) -> None:
         raise NotImplementedError
@@ -52,6 +66,7 @@ class FifoPipe(Pipe):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.writer_path = self.reader_path = str(path)
+        self._writer: int | None = None  # an end opened by open_writer, until handed over
 
     @classmethod
     def create(cls, folder: Path, name: str) -> FifoPipe:
@@ -61,7 +76,45 @@ class FifoPipe(Pipe):
         os.mkfifo(path, 0o600)
         return cls(path)
 
+    def open_writer(self, head: bytes) -> int | None:
+        """A writing end of the FIFO that already holds ``head``, for a child process to
+        write into after it (passed to it as a file descriptor), or None where the head
+        cannot go in whole at once: then the writer opens ``writer_path`` itself.
+
+        Opened read-write, which on Linux neither waits for the reader nor fails without
+        one; so the writer gets no EPIPE if the reader dies, and its supervisor has to end
+        it. The pipe is first made big enough for ``head`` (a FIFO's is 64 KiB, or one page
+        once the user's pipes use more than their share)."""
+        if fcntl is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
+            return None  # Linux only
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_NONBLOCK)
+        except OSError as exc:
+            logger.warning("pipe %s: no head (%s)", self.path.name, exc)
+            return None
+        with contextlib.suppress(OSError):  # else it keeps its size, checked next
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, max(PIPE_SIZE, len(head)))
+        try:
+            whole = fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ) >= len(head)
+            whole = whole and os.write(fd, head) == len(head)  # into an empty pipe: all of it
+            os.set_blocking(fd, True)
+        except OSError:
+            whole = False
+        if not whole:
+            os.close(fd)
+            return None
+        self._writer = fd
+        return fd
+
+    def writer_opened(self) -> None:
+        """The child holds its own copy of the end ``open_writer`` gave: close this one, so
+        that the reader sees the end of the stream when the child's closes."""
+        if self._writer is not None:
+            os.close(self._writer)
+            self._writer = None
+
     def close(self) -> None:
+        self.writer_opened()
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
 

@@ -87,8 +87,10 @@ class SupervisedProcess:
         cwd: str | None = None,
         on_stdout_line: Callable[[str], None] | None = None,
         background: bool = False,
+        pass_fds: Sequence[int] = (),
     ) -> None:
         self.name = name
+        self.pass_fds = tuple(pass_fds)  # file descriptors it inherits (POSIX)
         self.background = background
         self.argv = list(argv)
         self.cwd = cwd
@@ -124,6 +126,7 @@ class SupervisedProcess:
             stdout=subprocess.PIPE if self._on_stdout_line else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             close_fds=True,
+            pass_fds=self.pass_fds,
             **kwargs,
         )
         self._reader("stderr", self._popen.stderr, self._stderr_line)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import binaries, layout
-from .commands import Output, ffmpeg_command, output_streams, packager_command
+from .commands import PIPE_HEAD, Output, ffmpeg_command, output_streams, packager_command
 from .errors import CacheError, ToolNotFoundError
 from .fmp4 import TrackInfo
 from .lifecycle import Failure
@@ -111,16 +111,23 @@ class Run:
             ),
             cwd=str(self.package),
         )
+        # Each pipe's writing end already holding the packager's padding, or None (pipe.py)
+        fds = [p.open_writer(PIPE_HEAD) for p in self.pipes]
+        writers = [
+            p.writer_path if fd is None else f"pipe:{fd}"
+            for p, fd in zip(self.pipes, fds, strict=True)
+        ]
         self.ffmpeg = SupervisedProcess(
             "ffmpeg",
             ffmpeg_command(
                 self._tools.ffmpeg,
                 plan,
-                [Output(p.writer_path, g) for p, g in zip(self.pipes, groups, strict=True)],
+                [Output(w, g) for w, g in zip(writers, groups, strict=True)],
                 self.spec,
             ),
             cwd=str(self.package),
             on_stdout_line=parser.feed,
+            pass_fds=[fd for fd in fds if fd is not None],
         )
         logger.info(
             "run %s: segments %s..%s from %.3f s, video encoder %s",
@@ -129,6 +136,8 @@ class Run:
         try:
             self.packager.start()
             self.ffmpeg.start()
+            for pipe in self.pipes:
+                pipe.writer_opened()
         except OSError as exc:
             self.stop()
             raise ToolNotFoundError(
