@@ -16,6 +16,7 @@ from .core.errors import ViewraError
 from .core.paths import AppPaths, app_paths, setup_logging
 from .core.profiles import BUILTIN, CODECS, DEFAULT_PROFILE, PROFILES
 from .core.user_profiles import ProfileStore, listing
+from .core.warm import page_in_tools
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         if args_list[:1] == ["serve"]:
             args = serve_parser().parse_args(args_list[1:])
             setup_logging(paths, args.verbose)
+            page_in_tools()  # while the rest is imported (core.warm)
             store = _user_profiles(paths.config)
             from .serve import run_serve
 
@@ -181,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             store = _user_profiles(paths.config)
             print("\n".join(listing(BUILTIN, store.profiles)))
             return 0
+        page_in_tools()  # while Qt and the rest are imported (core.warm)
         from .app.main import run_app
 
         return run_app(args, paths)
