@@ -15,20 +15,22 @@ import logging
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core import binaries, layout
 from .core.cache import Cache
 from .core.errors import ViewraError
-from .core.inspector import Inspector
-from .core.lan import lan_address
 from .core.lifecycle import Events, State
-from .core.live import LiveDash
 from .core.paths import AppPaths
 from .core.phases import Phases, process_started
 from .core.profiles import Profile, get_profile
-from .core.server import SegmentServer
 from .core.session import Session
 from .signals import stop_event
+
+if TYPE_CHECKING:  # imported once the encode has started: off the first frame's way
+    from .core.inspector import Inspector
+    from .core.live import LiveDash
+    from .core.server import SegmentServer
 
 logger = logging.getLogger(__name__)
 
@@ -84,20 +86,29 @@ def run_serve(
             live.stop()
 
     profile = get_profile(profile_name, profiles).with_codec(codec)
-    address = lan_address(lan) if lan is not None else None
+    address = None
+    if lan is not None:
+        from .core.lan import lan_address
+
+        address = lan_address(lan)
     cache = Cache(cache_dir or paths.cache)
     cache.ensure()
-    try:
-        server = SegmentServer(port=port)
-    except OSError as exc:
-        raise ViewraError(f"Port {port} cannot be used ({exc.strerror or exc}).") from exc
+    # A port or an address the user chose is tried before anything is encoded, so a wrong
+    # one says so first; otherwise (a free port on loopback) the server, with the HTTP
+    # modules, comes while ffmpeg starts.
+    server = _server(port) if port or address is not None else None
     session = Session(file, profile, cache, Events(state=on_state, step=phases.mark))
     inspector: Inspector | None = None
     live: LiveDash | None = None
     try:
-        if address is not None:  # before anything is encoded: a wrong address says so first
+        if server is not None and address is not None:
             _listen_lan(server, address)
         session.start()
+        if server is None:
+            server = _server(port)
+        from .core.inspector import Inspector
+        from .core.live import LiveDash
+
         mount = session.mount()
         tools = binaries.find_tools()
         if session.state is State.ENCODING:
@@ -134,8 +145,18 @@ def run_serve(
         session.stop()
         if live is not None:
             live.stop()
-        server.close()
+        if server is not None:
+            server.close()
     return 0
+
+
+def _server(port: int) -> SegmentServer:
+    from .core.server import SegmentServer
+
+    try:
+        return SegmentServer(port=port)
+    except OSError as exc:
+        raise ViewraError(f"Port {port} cannot be used ({exc.strerror or exc}).") from exc
 
 
 def _live_and_page(base: str, live: bool) -> dict[str, str]:
