@@ -5,8 +5,9 @@ already encoded, so nothing is encoded twice: one pipe per segmented stream, and
 ``Feeder`` thread writing into it the stream's init segment, then segments 1, 2, 3 ... as
 the ledger says each is complete. The segments concatenated are one fragmented MP4 per
 stream, which the packager reads like ffmpeg's output and cuts again at the encode's
-keyframes. The feeder ends the stream (closes its end of the pipe) after the last segment,
-which the ledger knows once the session has finished.
+keyframes; like a run's pipe, it starts with the padding that lets the packager begin
+before 64 KiB are in (``commands.PIPE_HEAD``). The feeder ends the stream (closes its end
+of the pipe) after the last segment, which the ledger knows once the session has finished.
 
 Threads: each feeder runs on its own thread; the owner calls ``start``, reads ``fed`` and
 ``ended``, and calls ``stop`` after it has stopped the packager (so a blocked write fails
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import layout
+from .commands import PIPE_HEAD
 from .ledger import Ledger, Wait
 from .streams import StreamId
 
@@ -77,7 +79,8 @@ class Feeder:
         try:
             if self._wait(None) is not Wait.READY:
                 return
-            self._write(fd, self.folder / layout.init(self.stream))
+            self._write(fd, PIPE_HEAD)
+            self._write(fd, (self.folder / layout.init(self.stream)).read_bytes())
             number = 1
             while True:
                 outcome = self._wait(number)
@@ -87,7 +90,7 @@ class Feeder:
                 if outcome is not Wait.READY:
                     self.failed = outcome is Wait.FAILED
                     return
-                self._write(fd, self.folder / layout.segment(self.stream, number))
+                self._write(fd, (self.folder / layout.segment(self.stream, number)).read_bytes())
                 self.fed = number
                 self._on_fed(self.stream, number)
                 number += 1
@@ -123,7 +126,7 @@ class Feeder:
             return fd
         return None
 
-    def _write(self, fd: int, file: Path) -> None:
-        view = memoryview(file.read_bytes())
+    def _write(self, fd: int, data: bytes) -> None:
+        view = memoryview(data)
         while view and not self._stop.is_set():
             view = view[os.write(fd, view) :]
