@@ -7,6 +7,7 @@ profiles still work."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import sys
 from pathlib import Path
@@ -151,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             args = serve_parser().parse_args(args_list[1:])
             setup_logging(paths, args.verbose)
             page_in_tools()  # while the rest is imported (core.warm)
+            _begin_probe(args.file)
             store = _user_profiles(paths.config)
             from .serve import run_serve
 
@@ -193,6 +195,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _begin_probe(file: str) -> None:
+    """Start ffprobe on ``file`` before the rest of serve is imported (``probe.begin``)."""
+    from .core import binaries, probe
+
+    try:
+        ffprobe = binaries.find_tools().ffprobe
+    except ViewraError:
+        return  # said when the tool is first needed
+    probe.begin(ffprobe, file)
+    atexit.register(probe.end_begun)
 
 
 def _user_profiles(config: Path) -> ProfileStore:

@@ -12,8 +12,9 @@ import subprocess
 from fractions import Fraction
 
 import pytest
-from media import make_film
+from media import make_clip, make_film
 
+from viewra_desktop.core import probe as probe_module
 from viewra_desktop.core.errors import InputError, ToolNotFoundError, ViewraError
 from viewra_desktop.core.probe import (
     MAX_KEYFRAME_GAP_S,
@@ -510,3 +511,40 @@ def test_the_record_gives_back_the_same_media_without_ffprobe(tools, tmp_path):
     assert media.audio and media.subtitles  # the film has tracks worth comparing
     assert from_record({}, str(film)) is None
     assert from_record({"probe": "not ffprobe json"}, str(film)) is None
+
+
+def test_a_probe_begun_ahead_is_the_one_read_takes(tools, tmp_path, monkeypatch):
+    """``begin`` starts ffprobe at once; ``read`` then takes that process and its output
+    instead of starting another."""
+    clip = make_clip(tmp_path, "clip.mp4", 2, size="320x180")
+    probe_module.begin(tools.ffprobe, str(clip))
+    begun = dict(probe_module._BEGUN)
+    assert len(begun) == 1
+
+    def no_new_process(*args, **kwargs):
+        raise AssertionError("a second ffprobe was started")
+
+    monkeypatch.setattr(probe_module.subprocess, "Popen", no_new_process)
+    info, said = read(tools.ffprobe, str(clip))
+    assert info.video is not None and info.duration == pytest.approx(2, abs=0.1)
+    assert said["probe"]["format"]
+    assert probe_module._BEGUN == {}
+    ((started, listing),) = begun.values()
+    assert started.returncode == 0
+
+
+def test_probes_begun_and_never_read_are_stopped(tools, tmp_path):
+    clip = make_clip(tmp_path, "clip.mp4", 2, size="320x180")
+    probe_module.begin(tools.ffprobe, str(clip))
+    ((started, listing),) = probe_module._BEGUN.values()
+    probe_module.end_begun()
+    assert probe_module._BEGUN == {}
+    assert started.returncode is not None  # ended and reaped
+    assert listing is None or listing.returncode is not None
+
+
+def test_a_probe_begun_on_a_bad_path_leaves_the_message_to_read(tools, tmp_path):
+    probe_module.begin(tools.ffprobe, str(tmp_path / "gone.mp4"))
+    assert probe_module._BEGUN == {}
+    with pytest.raises(InputError, match="does not exist"):
+        read(tools.ffprobe, str(tmp_path / "gone.mp4"))

@@ -1,6 +1,9 @@
 """Running ffprobe on a file: ``probe`` checks the file first and reads it into a frozen
 ``MediaInfo`` (``media.parse_probe``), so that every bad input ends in one ``InputError``
 sentence.
+
+Threads: any, one file at a time; ``begin`` and the ``read`` that takes its probe on the
+same thread (``serve``'s main thread).
 """
 
 from __future__ import annotations
@@ -196,45 +199,88 @@ def probe(ffprobe: str, path: str) -> MediaInfo:
     return read(ffprobe, path)[0]
 
 
+# Probes started ahead (``begin``), by ffprobe and file, until ``read`` takes them.
+_BEGUN: dict[tuple[str, Path], tuple[subprocess.Popen[bytes], subprocess.Popen[bytes] | None]] = {}
+
+
+def begin(ffprobe: str, path: str) -> None:
+    """Start probing ``path`` now, for a ``read`` of it to come: ``serve`` does this before
+    it imports the rest of the app, so the probe runs beside the imports (a two-hour MP4's
+    index alone takes ffprobe 0.2 s). A file that cannot be read is left to ``read`` to
+    explain. ``end_begun`` stops what no ``read`` took."""
+    try:
+        file = check_readable(path)
+        started = subprocess.Popen(
+            probe_command(ffprobe, str(file)),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+    except (InputError, OSError):
+        return
+    _BEGUN[(ffprobe, file)] = (started, _list_decoders(ffprobe))
+
+
+def end_begun() -> None:
+    """Stop and reap the probes ``begin`` started that no ``read`` took (a file replayed
+    from the cache is not probed)."""
+    while _BEGUN:
+        _, processes = _BEGUN.popitem()
+        for process in processes:
+            if process is not None:
+                process.kill()
+                process.communicate()
+
+
 def read(ffprobe: str, path: str) -> tuple[MediaInfo, dict[str, Any]]:
     """``probe``, with what ffprobe said (its JSON, and the keyframe gap it measured):
     ``from_record`` makes the same ``MediaInfo`` from it without running ffprobe."""
     file = check_readable(path)
     command = probe_command(ffprobe, str(file))
     logger.info("probe: %s", subprocess.list2cmdline(command))
-    listing = _list_decoders(ffprobe)  # at the same time: it is another ffprobe
+    started, listing = _BEGUN.pop((ffprobe, file), (None, None))
+    if started is None:
+        listing = _list_decoders(ffprobe)  # at the same time: it is another ffprobe
     try:
-        return _read(ffprobe, file, command, listing)
+        return _read(ffprobe, file, started or command, listing)
     finally:
         video_decoders(ffprobe, listing)  # never left running, whatever happened
 
 
-def _read(
-    ffprobe: str, file: Path, command: list[str], listing: subprocess.Popen[bytes] | None
-) -> tuple[MediaInfo, dict[str, Any]]:
-    name = file.name
+def _run(ffprobe: str, name: str, probe: list[str] | subprocess.Popen[bytes]):
+    """The probe's output (``probe``: its command, or the process ``begin`` started)."""
     try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            timeout=PROBE_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise InputError(f"{name} could not be read in {PROBE_TIMEOUT_S:.0f} seconds.") from exc
+        process = subprocess.Popen(
+            probe, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) if isinstance(probe, list) else probe  # fmt: skip
     except OSError as exc:
         raise ToolNotFoundError(
             f"ffprobe at {ffprobe} does not run ({exc.strerror or exc}): reinstall Viewra "
             "Desktop, or set VIEWRA_FFPROBE to the path of a working ffprobe."
         ) from exc
-    stderr = done.stderr.decode("utf-8", "replace")
     try:
-        data = json.loads(done.stdout.decode("utf-8", "replace") or "{}")
+        stdout, stderr = process.communicate(timeout=PROBE_TIMEOUT_S)
+    except subprocess.TimeoutExpired as exc:
+        process.kill()
+        process.communicate()
+        raise InputError(f"{name} could not be read in {PROBE_TIMEOUT_S:.0f} seconds.") from exc
+    return process.returncode, stdout, stderr
+
+
+def _read(
+    ffprobe: str,
+    file: Path,
+    command: list[str] | subprocess.Popen[bytes],
+    listing: subprocess.Popen[bytes] | None,
+) -> tuple[MediaInfo, dict[str, Any]]:
+    name = file.name
+    returncode, out, err = _run(ffprobe, name, command)
+    stderr = err.decode("utf-8", "replace")
+    try:
+        data = json.loads(out.decode("utf-8", "replace") or "{}")
     except json.JSONDecodeError:
         data = {}
     format_name = str((data.get("format") or {}).get("format_name") or "")
-    if done.returncode != 0 or not data.get("format") or format_name in NOT_VIDEO_FORMATS:
-        if done.returncode != 0:
+    if returncode != 0 or not data.get("format") or format_name in NOT_VIDEO_FORMATS:
+        if returncode != 0:
             check_tool("ffprobe", ffprobe)  # a broken ffprobe is not the file's fault
         if "moov atom not found" in stderr and _starts_like_mp4(file):
             # An MP4/MOV whose index was never written (ffprobe says the same of any
