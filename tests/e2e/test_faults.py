@@ -130,6 +130,32 @@ def test_unwritable_cache_is_one_clear_sentence(media_dir, tmp_path, _isolated_h
     assert "cache folder" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_manifests_that_cannot_be_written_stop_the_run_already_started(
+    media_dir, tmp_path, monkeypatch
+):
+    """The first run starts before the planned manifests are written (a long film's take a
+    while): if writing them fails, start() says so in one sentence and that run is gone."""
+    from viewra_desktop.core import package
+    from viewra_desktop.core.cache import Cache
+    from viewra_desktop.core.errors import CacheError
+    from viewra_desktop.core.profiles import get_profile
+    from viewra_desktop.core.session import Session
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(package, "write_planned_manifests", disk_full)
+    clip = make_clip(media_dir, "clip6.mp4", 6)
+    session = Session(str(clip), get_profile("360p"), Cache(tmp_path / "cache"))
+    with pytest.raises(CacheError, match="cannot be written.*No space left"):
+        session.start()
+    assert session.runs, "the run had started"
+    assert session.state is State.FAILED
+    assert wait_until(lambda: processes_using(tmp_path / "cache") == [], 5)
+    assert fifos_under(tmp_path / "cache") == []
+    session.stop()
+
+
 def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 

@@ -15,8 +15,9 @@ Threads: ``prepare`` and ``replay`` run on the thread that calls ``Session.start
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,9 @@ class PackageError(ViewraError):
 
 
 def prepare(entry: CacheEntry, plan: Plan, cache_root: object) -> None:
-    try:
+    """The entry's folders (and tone-mapping table) for a new encode; its manifests come
+    next, from ``write_first_manifests``."""
+    with _writing(cache_root):
         entry.reset()
         entry.work.mkdir()
         for stream in plan.segmented:
@@ -45,7 +48,20 @@ def prepare(entry: CacheEntry, plan: Plan, cache_root: object) -> None:
             (entry.path / layout.TEXT_FOLDER).mkdir()
         for transfer in {v.color.tone_map for v in plan.video if v.color.tone_map}:
             write_atomically(entry.path / layout.TONE_MAP_LUT, color.lut(transfer).encode())
+
+
+def write_first_manifests(entry: CacheEntry, plan: Plan, cache_root: object) -> None:
+    """The planned manifests of a new encode (a two-hour film's take 0.1 s: the session
+    writes them once its first run has started, before anyone can ask for them)."""
+    with _writing(cache_root):
         write_planned_manifests(entry.path, plan)
+
+
+@contextlib.contextmanager
+def _writing(cache_root: object) -> Iterator[None]:
+    """An OSError inside becomes the CacheError that tells the user what to do."""
+    try:
+        yield
     except OSError as exc:
         raise CacheError(
             f"The cache folder {cache_root} cannot be written "

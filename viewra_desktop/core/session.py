@@ -178,9 +178,14 @@ class Session:
             self._enter(State.FINISHED)
             return
         package.prepare(self.entry, plan, self.cache.root)
-        self._jobs = jobs.for_session(self._tools, plan, self.entry.path, self.ledger)
         self._run = self._start_run(policy.first_run(plan.timeline))
         self._events.step("ffmpeg started")
+        try:  # while ffmpeg starts: nobody asks for them before start() returns
+            package.write_first_manifests(self.entry, plan, self.cache.root)
+        except ViewraError:
+            self._run.stop()
+            raise
+        self._jobs = jobs.for_session(self._tools, plan, self.entry.path, self.ledger)
         self._enter(State.ENCODING)
         self._monitor = threading.Thread(target=self._monitor_loop, name="session-monitor")
         self._monitor.daemon = True
