@@ -80,3 +80,15 @@ def test_a_size_smaller_than_its_header_is_an_error():
 def test_padding_reaches_the_next_block(sent, pad):
     assert block_padding(sent, 32768) == pad
     assert (sent + pad) % 32768 == 0
+
+
+def test_only_the_end_of_an_mdat_is_between_fragments():
+    boxes = TopLevel()
+    found = []
+    for at in range(len(FILE)):
+        boxes.feed(FILE[at : at + 1])
+        if boxes.between_fragments:
+            found.append(at + 1)
+    assert found == [len(FILE)]  # not after styp or moof: only where the fragment ends
+    boxes.feed(box(b"moof", bytes(4)))
+    assert boxes.at_boundary and not boxes.between_fragments

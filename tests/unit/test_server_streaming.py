@@ -491,6 +491,21 @@ def test_no_padding_inside_a_box(served, raw):
     assert body[len(data) - 500 + 4 : len(data) - 500 + 8] == b"free"
 
 
+def test_no_padding_between_a_moof_and_its_mdat(served, raw):
+    """A moof finds its samples at an offset from itself, in the mdat right after it: the
+    packager having written a moof but not yet its mdat is no place for a free box."""
+    data = fragment(1000, 1)
+    served.grow(2, data[:100])  # the moof, whole; its mdat not begun
+    raw.send(served.path("video/2.m4s"), headers=LAVF)
+    assert raw.head()[0] == 200
+    assert raw.body(100) == data[:100]
+    assert raw.quiet()
+    served.grow(2, data[100:])
+    body = read_available(raw, len(data) - 100, 100)
+    assert body[: len(data) - 100] == data[100:]  # the mdat right after its moof
+    assert body[len(data) - 100 + 4 : len(data) - 100 + 8] == b"free"  # then the padding
+
+
 def test_other_clients_get_the_file_as_it_is(served, raw):
     data = fragment(300, 1)
     served.grow(2, data)

@@ -246,15 +246,25 @@ def free_box(size: int) -> bytes:
 
 class TopLevel:
     """Follows the top-level boxes of a file that is read in pieces as it is written:
-    whether what was read so far ends where a box ends, so that a box may be put there."""
+    whether what was read so far ends where a box ends, and after which box, so that a box
+    may be put there."""
 
     def __init__(self) -> None:
         self._head = bytearray()  # the header read so far of the box that starts next
         self._left = 0  # bytes of the current box not read yet
+        self._kind = b""  # the current box's type
+        self.last = b""  # the type of the last box read whole
 
     @property
     def at_boundary(self) -> bool:
         return self._left == 0 and not self._head
+
+    @property
+    def between_fragments(self) -> bool:
+        """At a boundary after an ``mdat``: where a box may go without moving any sample. (A
+        ``moof`` finds its samples at an offset from itself, in the ``mdat`` right after it:
+        a box put between the two would move them.)"""
+        return self.at_boundary and self.last == b"mdat"
 
     def feed(self, data: bytes) -> None:
         at, end = 0, len(data)
@@ -279,7 +289,10 @@ class TopLevel:
             if size < head:
                 raise Fmp4Error(f"a box of {size} bytes")
             self._left = size - head
+            self._kind = bytes(self._head[4:8])
             self._head.clear()
+        if not self._left and not self._head and self._kind:
+            self.last = self._kind
 
 
 def compact(data: bytes, track: TrackInfo) -> bytes | None:

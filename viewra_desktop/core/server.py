@@ -65,8 +65,9 @@ GROWING_POLL_S = 0.005  # how often a streamed segment's file is checked for new
 # libavformat's DASH and HLS demuxers (mpv's, ffplay's) read a segment in blocks of 32 KiB
 # and wait for each block to fill, so a growing segment smaller than that (audio: 8 KB a
 # second) reached them only once whole: opening the first audio track waited for its whole
-# first segment. For them, a streamed answer that has caught up with the packager at a box
-# boundary is padded to the next block with a ``free`` box, which MP4 readers skip.
+# first segment. For them, a streamed answer that has caught up with the packager between
+# two fragments (after an mdat, never between a moof and its mdat) is padded to the next
+# block with a ``free`` box, which MP4 readers skip.
 LAVF_BLOCK = 32 * 1024
 LAVF_AGENTS = ("libmpv", "Lavf/")
 CLOSED_REMEMBERED = 1024  # closed sessions' tokens kept, so their players are not refused
@@ -347,7 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
                             block = _follow_boxes(boxes, data, block, name)
                         idle_since = None
                         continue
-                    if block and boxes.at_boundary and sent % block:
+                    if block and boxes.between_fragments and sent % block:
                         pad = block_padding(sent, block)
                         self._write_chunk(free_box(pad))
                         sent += pad
