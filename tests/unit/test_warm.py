@@ -31,3 +31,18 @@ def test_page_in_tools_without_tools_does_nothing(monkeypatch, tmp_path):
     thread = page_in_tools()
     thread.join(timeout=10)
     assert not thread.is_alive() and read == []
+
+
+def test_page_in_reads_where_sendfile_is_refused(tmp_path, monkeypatch):
+    """Where ``sendfile`` cannot write to a file (macOS: sockets only), the rest is read."""
+    tool = tmp_path / "ffmpeg"
+    tool.write_bytes(bytes(CHUNK + 5))
+    calls = []
+
+    def refused(*args):
+        calls.append(args)
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr("viewra_desktop.core.warm.os.sendfile", refused, raising=False)
+    assert page_in([str(tool)]) == CHUNK + 5
+    assert calls  # it was tried first
