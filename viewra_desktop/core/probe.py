@@ -245,7 +245,9 @@ def read(ffprobe: str, path: str) -> tuple[MediaInfo, dict[str, Any]]:
         video_decoders(ffprobe, listing)  # never left running, whatever happened
 
 
-def _run(ffprobe: str, name: str, probe: list[str] | subprocess.Popen[bytes]):
+def _run(
+    ffprobe: str, name: str, probe: list[str] | subprocess.Popen[bytes]
+) -> tuple[int, bytes, bytes]:
     """The probe's output (``probe``: its command, or the process ``begin`` started)."""
     try:
         process = subprocess.Popen(
