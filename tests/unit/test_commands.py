@@ -146,6 +146,7 @@ def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
         "-rc-lookahead:v:0", "0",
         "-x264-params:v:0", "sync-lookahead=0:sliced-threads=1:subme=1:me=dia:partitions=none",
         "-c:a:0", "aac", "-b:a:0", "384k", "-ac:a:0", "6", "-ar:a:0", "48000",
+        "-aac_coder:a:0", "fast",
         "-filter:a:0",
         "aresample=async=1:first_pts=1024,aformat=channel_layouts=5.1,apad=whole_dur=3",
         "-output_ts_offset", "2", "-avoid_negative_ts", "disabled", "-use_editlist", "0",
@@ -154,6 +155,22 @@ def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
         "-frag_duration", FRAG, "-flush_packets", "1",
         "-y", "file:/p",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "channels, run, coder",
+    [
+        (6, RunSpec(first=1, last=3, fast_start=True), "fast"),  # 5.1: the fast coder
+        (6, RunSpec(first=4, low_delay=True), None),  # the rest of the encode: the default
+        (6, RunSpec(first=4), None),
+        (2, RunSpec(first=1, last=3, fast_start=True), None),  # stereo: the default is quicker
+    ],
+)
+def test_fast_start_takes_the_fast_aac_coder_for_surround_only(channels, run, coder):
+    media = make_media(1920, 1080, fps=30.0, duration=5.0, channels=channels, path=SOURCE)
+    argv = ffmpeg_argv("/opt/ffmpeg", hand_plan(media=media), "/p", run)
+    found = argv[argv.index("-aac_coder:a:0") + 1] if "-aac_coder:a:0" in argv else None
+    assert found == coder
 
 
 def test_low_delay_run_drops_the_lookahead_but_keeps_the_motion_search():

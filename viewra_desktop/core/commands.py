@@ -335,6 +335,7 @@ def _audio_args(plan: Plan, track: AudioTrack, spec: str, run: RunSpec, skip: fl
         f"-b:{spec}", f"{track.kbps}k",
         f"-ac:{spec}", str(track.channels),
         f"-ar:{spec}", str(track.sample_rate),
+        *encoders.audio_tuning_args(track.codec, track.channels, run.fast_start, spec),
         # Continuous audio from the run's start (gaps filled, late starts padded), at least
         # as long as the run, so every planned audio segment exists.
         f"-filter:{spec}", ",".join([

@@ -12,6 +12,9 @@ first run's init segment:
   cannot be shorter than the B-frame run, which the parameter sets hold).
 - libvpx: no lag and no alternate reference frames (VP9 keeps no parameter sets).
 - SVT-AV1: does not apply: its low-delay prediction structure is a different stream.
+- AAC with more than two channels: the fast start takes FFmpeg's fast coder (same decoder
+  configuration). Its default search costs 0.13 s of CPU per second of 5.1 at 384 kb/s,
+  five times a stereo track's; the fast coder 0.06 s. In stereo the default is the quicker.
 
 Hardware encoders (NVENC, VAAPI, QSV, VideoToolbox, AMF, V4L2 M2M) take the rate control in
 their own terms; ``hardware`` says which of them work on this machine.
@@ -130,6 +133,13 @@ def tuning_args(
                 f"-lag-in-frames:{spec}", "0" if quick else "16"]  # fmt: skip
     if encoder.family == "nvenc" and (low_delay or fast_start):
         return [f"-delay:{spec}", "0", f"-zerolatency:{spec}", "1"]
+    return []
+
+
+def audio_tuning_args(codec: str, channels: int, fast_start: bool, spec: str) -> list[str]:
+    """The audio encoder's own settings for a run (module docstring)."""
+    if codec == "aac" and fast_start and channels > 2:
+        return [f"-aac_coder:{spec}", "fast"]
     return []
 
 
