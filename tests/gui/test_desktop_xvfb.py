@@ -228,6 +228,9 @@ def test_plays_a_file_renders_frames_and_quits_cleanly_with_ctrl_q(run_app, medi
              "demuxer open", "first frame")  # fmt: skip
     at = [float(re.search(rf"{step} ([0-9.]+) s", timing).group(1)) for step in steps]
     assert at == sorted(at), timing
+    # The clock starts once a little is buffered: the frame was on screen about then.
+    playing = float(re.search(r"playing ([0-9.]+) s", timing).group(1))
+    assert abs(playing - at[-1]) < 5, timing
     assert 0 < at[-1] < 30, timing
     assert lit_fraction(last[1]) > 0.5
     assert changed_fraction(first[1], last[1]) > 0.01

@@ -1,4 +1,4 @@
-"""phases: marks on one clock, the first of each counting, and the log line in step order."""
+"""phases: marks on one clock, the first of each counting, and the log line in time order."""
 
 from __future__ import annotations
 
@@ -28,6 +28,12 @@ def test_line_lists_the_steps_reached_in_their_order_with_the_gaps():
         "first chunk 0.500 s (+0.250)"
     )
     assert Phases().line() == "timing: nothing yet"
+    # Playback may begin a moment before the first frame is drawn: time order, no "+-".
+    phases._marks = {"first frame": 100.9, "playing": 100.8, "probe": 100.25}
+    assert phases.line() == (
+        "timing of serve: probe 0.250 s (+0.250), playing 0.800 s (+0.550), "
+        "first frame 0.900 s (+0.100)"
+    )
     assert list(STEPS).index("first packet") < list(STEPS).index("first answer")
 
 

@@ -3,8 +3,10 @@
 Each open gets a fresh ``core.phases.Phases`` whose clock starts when the user asked for
 the video (the welcome page, the menu, a recent file). The session marks its steps (probe,
 ffmpeg started, first packet, first chunk, first answer) from its threads; the player marks
-the demuxer opening the manifest, and the first frame is marked when the video widget has
-drawn the first frame after playback started. The line goes into the log then.
+the demuxer opening the manifest. The first frame is marked when the video widget has drawn
+the first frame mpv gives it once the video output is set up for the new file (mpv shows
+that frame at once, while it buffers a little before starting the clock), and "playing"
+when playback begins. The line goes into the log when both are reached.
 
 Threads: the GUI thread, except ``Phases.mark`` (any thread).
 """
@@ -26,32 +28,45 @@ class OpenTiming(QObject):
         super().__init__(video)
         self._video = video
         self.phases = Phases(name="open")
-        self._waiting = False
+        self._loaded = False  # the demuxer opened this open's file
+        self._waiting = False  # for the widget's next frame
         player.file_loaded.connect(self._on_file_loaded)
+        player.video_reconfigured.connect(self._on_video_reconfigured)
         player.playback_restarted.connect(self._on_playback_restarted)
 
     def begin(self, what: str) -> Callable[[str], None]:
         """A new open (``what``: its file, or "demo"); returns the session's ``step``."""
         self.phases = Phases(name=f"open of {Path(what).name or what}")
-        self._waiting = False
+        self._loaded = self._waiting = False
         return self.phases.mark
 
     @Slot()
     def _on_file_loaded(self) -> None:
         self.phases.mark("demuxer open")
+        self._loaded = True
+
+    @Slot()
+    def _on_video_reconfigured(self) -> None:
+        phases = self.phases
+        wait = getattr(self._video, "call_on_next_frame", None)
+        if wait is None or not self._loaded or self._waiting:
+            return  # a widget that does not draw mpv's frames (tests), or not this file yet
+        if phases.seconds("first frame") is not None:
+            return  # a new picture size later on (another rung)
+        self._waiting = True
+        wait(lambda: self._reached(phases, "first frame"))
 
     @Slot()
     def _on_playback_restarted(self) -> None:
         phases = self.phases
-        if self._waiting or phases.seconds("first frame") is not None:
-            return  # a seek's restart, or one already waited for
-        self._waiting = True
-        wait = getattr(self._video, "call_on_next_frame", None)
-        if wait is None:  # a widget that does not draw mpv's frames (tests)
-            self._first_frame(phases)
-        else:
-            wait(lambda: self._first_frame(phases))
+        if not self._loaded or phases.seconds("playing") is not None:
+            return  # a seek's restart
+        if getattr(self._video, "call_on_next_frame", None) is None:
+            phases.mark("first frame")  # nothing drawn to wait for (tests)
+        self._reached(phases, "playing")
 
-    def _first_frame(self, phases: Phases) -> None:
-        phases.mark("first frame")
-        phases.log_once()
+    @staticmethod
+    def _reached(phases: Phases, step: str) -> None:
+        phases.mark(step)
+        if phases.seconds("first frame") is not None and phases.seconds("playing") is not None:
+            phases.log_once()

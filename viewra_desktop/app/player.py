@@ -40,6 +40,7 @@ VOLUME_MAX = 130
 SPEED_MIN, SPEED_MAX = 0.25, 4.0
 MPV_EVENT_END_FILE = 7  # client.h
 MPV_EVENT_FILE_LOADED = 8  # the demuxer opened the file and its tracks are known
+MPV_EVENT_VIDEO_RECONFIG = 17  # the video output was set up for a picture: its frame follows
 MPV_EVENT_PLAYBACK_RESTART = 21  # playback (re)starts: after loading or a seek
 MPV_END_FILE_REASON_ERROR = 4
 
@@ -196,7 +197,8 @@ class Player(QObject):
     speed_changed = Signal(float)
     error = Signal(str, str)  # message, details (mpv's last warnings)
     file_loaded = Signal()  # the demuxer opened what ``load`` asked for
-    playback_restarted = Signal()  # the first frame after a load or a seek is on its way
+    playback_restarted = Signal()  # playback (re)started after a load or a seek: clock running
+    video_reconfigured = Signal()  # the video output set up for a new file's (or size's) picture
     _raw_property = Signal(str, object)
     _raw_end_file = Signal(int, int)
 
@@ -213,6 +215,7 @@ class Player(QObject):
         self._moments = {
             MPV_EVENT_FILE_LOADED: self.file_loaded,
             MPV_EVENT_PLAYBACK_RESTART: self.playback_restarted,
+            MPV_EVENT_VIDEO_RECONFIG: self.video_reconfigured,
         }
         for name in OBSERVED:
             self.mpv.observe_property(name, self._observer)

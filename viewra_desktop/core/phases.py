@@ -5,9 +5,10 @@
 imports count; the window: when the user asked to open the file), the imports were done,
 the probe returned, ffmpeg was started, its first packet reached the packager (the first
 segment's file appeared), the first chunk of a segment was offered to the server, the
-server's first answer began, the player's demuxer opened the manifest, and the first frame
-showed. ``line()`` is the log line: each step's time from the origin and from the step
-before it.
+server's first answer began, the player's demuxer opened the manifest, the first frame
+showed, and playback began (the clock running: mpv starts it once a little is buffered, so
+the first frame is on screen before, or just after). ``line()`` is the log line: each step's
+time from the origin and from the step before it, in the order they happened.
 
 Threads: ``mark`` may be called from any thread (the session's, the server's, the player's).
 """
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 STEPS = (
     "imports", "probe", "ffmpeg started", "first packet", "first chunk", "first answer",
-    "demuxer open", "first frame",
+    "demuxer open", "first frame", "playing",
 )  # fmt: skip
 
 
@@ -66,10 +67,10 @@ class Phases:
 
     def line(self) -> str:
         """``timing: imports 0.110 s (+0.110), probe 0.135 s (+0.025), ...`` for the steps
-        reached so far, in their order."""
+        reached so far, in the order they happened."""
         parts = []
         before = 0.0
-        for step, at in self.reached().items():
+        for step, at in sorted(self.reached().items(), key=lambda item: item[1]):
             parts.append(f"{step} {at:.3f} s (+{at - before:.3f})")
             before = at
         head = f"timing{' of ' + self.name if self.name else ''}: "
