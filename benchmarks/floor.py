@@ -46,9 +46,9 @@ def floor_first_frame(src: Path, plain: bool = False) -> float:
         began = time.monotonic()
         proc = subprocess.Popen(floor_command(find_tools().ffmpeg, src, fifo))
         watch.player.play(fifo)
-        hit = watch.wait(lambda _t: True, 60)
-        assert hit is not None, "the floor showed no frame"
-        return hit[0] - began
+        framed = watch.first_frame(60)
+        assert framed is not None, "the floor showed no frame"
+        return framed - began
     finally:
         watch.close()
         if proc is not None:

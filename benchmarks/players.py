@@ -26,13 +26,18 @@ MPV_EVENT_FILE_LOADED = 8
 
 @dataclass
 class Watch:
-    """What an mpv instance reports: positions with their times, cache pauses, the end."""
+    """What an mpv instance reports: positions with their times, cache pauses, the end.
+
+    Its first frame is when the video output is set up for the first picture (it gets that
+    frame next), not the first position: mpv reports position 0 as soon as the demuxer has
+    opened the file, before anything is decoded."""
 
     player: mpv.MPV
     times: list[tuple[float, float]] = field(default_factory=list)  # (monotonic, time-pos)
     pauses: int = 0
     duration: float = 0.0
     loaded: float | None = None  # when the demuxer opened the file (monotonic)
+    framed: float | None = None  # when the first frame was decoded and given to the output
     ended: threading.Event = field(default_factory=threading.Event)
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -46,6 +51,7 @@ class Watch:
         player.observe_property("time-pos", watch._on_time)
         player.observe_property("paused-for-cache", watch._on_pause)
         player.observe_property("duration", watch._on_duration)
+        player.observe_property("video-out-params", watch._on_output)
         player.event_callback("end-file")(lambda _event: watch.ended.set())
         player.event_callback("file-loaded")(lambda _event: watch._on_loaded())
         return watch
@@ -59,6 +65,18 @@ class Watch:
             with self.cond:
                 self.times.append((time.monotonic(), value))
                 self.cond.notify_all()
+
+    def _on_output(self, _name: str, value: dict | None) -> None:
+        if value and self.framed is None:
+            with self.cond:
+                self.framed = time.monotonic()
+                self.cond.notify_all()
+
+    def first_frame(self, timeout: float) -> float | None:
+        """When the first frame was decoded and given to the video output (monotonic)."""
+        with self.cond:
+            self.cond.wait_for(lambda: self.framed is not None, timeout)
+            return self.framed
 
     def _on_duration(self, _name: str, value: float | None) -> None:
         if value:
@@ -149,10 +167,10 @@ def first_frame(
     try:
         with serve(file, cache, *options) as served:
             watch.player.play(served.urls[kind])
-            hit = watch.wait(lambda _t: True, 60)
-            assert hit is not None, "no frame"
-            loaded = (watch.loaded or hit[0]) - served.started
-            result = Start(served.ready, loaded, hit[0] - served.started)
+            framed = watch.first_frame(60)
+            assert framed is not None, "no frame"
+            loaded = (watch.loaded or framed) - served.started
+            result = Start(served.ready, loaded, framed - served.started)
     finally:
         watch.close()
     result.serve_steps = last_timing()  # logged by the time serve has ended

@@ -83,8 +83,8 @@ def measure_seed(src: Path, scratch: Path) -> SeedResult:
             time.sleep(0.02)
         manifest_after = time.monotonic() - began
         watch.player.play(f"http://127.0.0.1:{httpd.server_address[1]}/manifest.mpd")
-        hit = watch.wait(lambda _t: True, 120)
-        assert hit is not None
+        framed = watch.first_frame(120)
+        assert framed is not None
         ffmpeg.wait()
         packager.wait()
         encode = time.monotonic() - began
@@ -93,4 +93,4 @@ def measure_seed(src: Path, scratch: Path) -> SeedResult:
         httpd.shutdown()
         pipe.close()
     shutil.rmtree(out, ignore_errors=True)
-    return SeedResult(manifest_after, hit[0] - began, encode)
+    return SeedResult(manifest_after, framed - began, encode)

@@ -43,9 +43,9 @@ def direct_open(src: Path) -> float:
     try:
         began = time.monotonic()
         watch.player.play(str(src))
-        hit = watch.wait(lambda _t: True, 30)
-        assert hit is not None
-        return hit[0] - began
+        framed = watch.first_frame(30)
+        assert framed is not None
+        return framed - began
     finally:
         watch.close()
 
