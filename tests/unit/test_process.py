@@ -112,3 +112,46 @@ def test_missing_program_raises_oserror():
     proc = SupervisedProcess("ghost", ["/nonexistent/ffmpeg"])
     with pytest.raises(OSError):
         proc.start()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux parent-death signal")
+def test_a_child_dies_with_the_thread_that_started_it_and_runs_as_itself():
+    started: list[SupervisedProcess] = []
+
+    def starter() -> None:
+        proc = SupervisedProcess("orphan", ["sleep", "30"])
+        proc.start()
+        started.append(proc)
+        # setpriv has exec'd the tool by the time it sleeps: the pid is sleep's own.
+        assert wait_for(lambda: Path(f"/proc/{proc.pid}/comm").read_text().strip() == "sleep")
+
+    thread = threading.Thread(target=starter)
+    thread.start()
+    thread.join()
+    (proc,) = started
+    assert proc.wait(5) == -signal.SIGKILL  # the kernel's parent-death signal
+
+
+def test_tied_argv_runs_the_program_found_on_the_path_through_setpriv():
+    from viewra_desktop.core.process import tied_to_parent
+
+    tied = tied_to_parent(["sleep", "1"])
+    if tied is None:  # no setpriv with --pdeathsig here: a preexec_fn does the job
+        pytest.skip("no setpriv --pdeathsig on this machine")
+    assert tied[1:4] == ["--pdeathsig", "KILL", "--"]
+    assert os.path.basename(tied[0]) == "setpriv" and tied[4].endswith("/sleep")
+    assert tied[5:] == ["1"]
+    with pytest.raises(FileNotFoundError):
+        tied_to_parent(["/nonexistent/ffmpeg"])
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.01)
+    return False
