@@ -132,6 +132,7 @@ def test_ffmpeg_command_for_a_run_that_starts_mid_timeline():
         "/opt/ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
         "-progress", "pipe:1", "-stats_period", "0.5",
         "-ss", "2",
+        "-thread_type", "slice",  # the fast start: no frame threads in the source's decoder
         "-i", "file:/videos/Our trip: day 1, part 2.mkv",
         "-map", "0:0", "-map", "0:1",
         "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
@@ -171,6 +172,10 @@ def test_fast_start_takes_the_fast_aac_coder_for_surround_only(channels, run, co
     argv = ffmpeg_argv("/opt/ffmpeg", hand_plan(media=media), "/p", run)
     found = argv[argv.index("-aac_coder:a:0") + 1] if "-aac_coder:a:0" in argv else None
     assert found == coder
+    # Only the fast start decodes the source without frame threads.
+    assert ("-thread_type" in argv) == run.fast_start
+    if run.fast_start:
+        assert argv.index("-thread_type") < argv.index("-i")
 
 
 def test_low_delay_run_drops_the_lookahead_but_keeps_the_motion_search():
