@@ -166,3 +166,32 @@ def test_the_server_accepts_the_image_playlist_and_sheets():
     assert layout.parse(layout.image_sheet(8)) == Name(Part.FILE, IMAGE, 8)
     assert layout.parse(layout.tile(3)) is None  # single pictures are never served
     assert layout.parse(layout.METRICS) is None
+
+
+def test_real_picture_is_the_keyframe_at_or_before_its_slot_even_after_the_last_one(
+    tools, tmp_path
+):
+    import subprocess
+
+    from viewra_desktop.core.probe import probe
+
+    clip = tmp_path / "gop2.mp4"  # keyframes at 0, 2 and 4 s only; 6 s long
+    subprocess.run(
+        [tools.ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+         "-i", "testsrc2=size=320x180:rate=30:duration=6", "-c:v", "libx264",
+         "-preset", "ultrafast", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+         "-pix_fmt", "yuv420p", str(clip)],
+        check=True,
+    )  # fmt: skip
+    plan = make_plan(probe(tools.ffprobe, str(clip)), get_profile("720p"))
+    assert plan.image is not None and plan.image.interval == 1.0
+
+    def picture(slot: int) -> bytes:
+        out = tmp_path / f"{slot}.jpg"
+        argv = thumbnails.picture_command(tools.ffmpeg, plan, slot, str(out))
+        subprocess.run(argv, check=True, capture_output=True)
+        return out.read_bytes()
+
+    assert picture(3) == picture(2)  # 3 s shows the keyframe at 2 s
+    assert picture(3) != picture(4)  # not the next one
+    assert picture(5) == picture(4)  # after the last keyframe: still a picture, that one

@@ -69,6 +69,10 @@ def picture_command(ffmpeg: str, plan: Plan, slot: int, output: str) -> list[str
         "-i", "file:" + plan.media.path,
         "-map", "0:v:0",
         "-frames:v", "1",
+        # That keyframe lies before the seek point, so its time is negative: ffmpeg's frame
+        # rate handling would drop it and take the next keyframe (up to a GOP later, and
+        # nothing at all after a film's last keyframe).
+        "-fps_mode", "passthrough",
         "-filter:v", _scale(image),
         "-q:v", JPEG_QUALITY,
         "-f", "image2", "-update", "1",  # one picture, this name
