@@ -3,11 +3,12 @@
 One place starts every ffmpeg and packager process: it logs the exact argv, ties the child's
 life to this process (on Linux a parent-death signal, so a killed app leaves no encoder
 behind: set by util-linux's ``setpriv`` between its exec and the tool's, which lets Python
-start the child with vfork; a ``preexec_fn`` forces a full fork, which in the app, with Qt and
-mpv mapped, takes 15–30 ms per process, against about 1 ms), keeps the tail of stderr for error messages, and kills and reaps it, so no zombie
-is left. Background work (thumbnails, quality metrics) runs at the lowest priority the OS
-has (``background``: niced, and on Linux the idle scheduling class, so it gets only time the
-encoder leaves), and can be paused and resumed (``pause``: POSIX only).
+start the child with vfork; a ``preexec_fn`` forces a full fork, which in the app, with Qt
+and mpv mapped, takes 15–30 ms per process, against about 1 ms), keeps the tail of stderr
+for error messages, and kills and reaps it, so no zombie is left. Background work
+(thumbnails, quality metrics) runs at the lowest priority the OS has (``background``: niced,
+and on Linux the idle scheduling class, so it gets only time the encoder leaves), and can be
+paused and resumed (``pause``: POSIX only).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import collections
 import contextlib
 import ctypes
 import enum
-import logging
 import errno
 import functools
+import logging
 import os
 import shlex
 import shutil
