@@ -62,6 +62,9 @@ def test_one_decode_feeds_every_rung():
         "[v0]", "0:1", "[v1]", "[v2]", "[v3]"
     ]  # fmt: skip
     assert argv.count("-filter_complex") == 1 and "-filter:v:0" not in argv
+    # Its fast start keeps the source's decoder on frame threads (one rendition does not).
+    first = ffmpeg_command("/ffmpeg", plan, outputs, RunSpec(1, 3, fast_start=True))
+    assert "-thread_type" not in first
 
 
 def test_a_run_of_some_streams_has_outputs_for_them_only():

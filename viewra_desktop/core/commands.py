@@ -218,15 +218,16 @@ def ffmpeg_command(ffmpeg: str, plan: Plan, outputs: Sequence[Output], run: RunS
     seek, skip = input_seek(plan, start)
     if seek > 0:
         argv += ["-ss", _fmt(seek)]  # input seeking: fast, and exact since we re-encode
-    if run.fast_start:
+    videos = [s for output in outputs for s in output.streams if s.kind is StreamKind.VIDEO]
+    if run.fast_start and len(videos) == 1:
         # The source decoded without frame threads (which hold frames back to decode several
         # at once): with the encoder's threads on every core they only compete. On 2 cores
         # the first bytes came 0.02 s sooner and the first 2 s of 1080p30 in 0.92 s against
-        # 1.05 s (4K60: 2.27 s against 2.31 s). A seek's run keeps them: most of its first
-        # frames are decoded, then dropped, with nothing encoding beside them.
+        # 1.05 s (4K60: 2.27 s against 2.31 s), the first frame 0.517 → 0.479 s. Not for a
+        # ladder (0.815 → 0.849 s), nor a seek's run: most of its first frames are decoded,
+        # then dropped, with nothing encoding beside them.
         argv += ["-thread_type", "slice"]
     argv += ["-i", "file:" + media.path]  # "file:" keeps a colon in a name from being a protocol
-    videos = [s for output in outputs for s in output.streams if s.kind is StreamKind.VIDEO]
     graph, labels = video_graph(plan, videos, skip)
     if graph is not None:
         argv += ["-filter_complex", graph]
