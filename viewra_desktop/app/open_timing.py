@@ -26,7 +26,9 @@ from .player import Player
 class OpenTiming(QObject):
     def __init__(self, player: Player, video: QWidget) -> None:
         super().__init__(video)
-        self._video = video
+        # Calls back once the widget has drawn mpv's next frame; None for a widget that does
+        # not draw mpv's frames (tests).
+        self._on_next_frame = getattr(video, "call_on_next_frame", None)
         self.phases = Phases(name="open")
         self._loaded = False  # the demuxer opened this open's file
         self._waiting = False  # for the widget's next frame
@@ -47,21 +49,18 @@ class OpenTiming(QObject):
 
     @Slot()
     def _on_video_reconfigured(self) -> None:
-        phases = self.phases
-        wait = getattr(self._video, "call_on_next_frame", None)
-        if wait is None or not self._loaded or self._waiting:
-            return  # a widget that does not draw mpv's frames (tests), or not this file yet
-        if phases.seconds("first frame") is not None:
-            return  # a new picture size later on (another rung)
+        if self._on_next_frame is None or not self._loaded or self._waiting:
+            return  # nothing drawn, not this file yet, or a new picture size (another rung)
         self._waiting = True
-        wait(lambda: self._reached(phases, "first frame"))
+        phases = self.phases
+        self._on_next_frame(lambda: self._reached(phases, "first frame"))
 
     @Slot()
     def _on_playback_restarted(self) -> None:
         phases = self.phases
         if not self._loaded or phases.seconds("playing") is not None:
             return  # a seek's restart
-        if getattr(self._video, "call_on_next_frame", None) is None:
+        if self._on_next_frame is None:
             phases.mark("first frame")  # nothing drawn to wait for (tests)
         self._reached(phases, "playing")
 
