@@ -7,7 +7,6 @@ platformdirs gives the per-OS folders. ``VIEWRA_HOME`` points them all into one 
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 APP_NAME = "viewra-desktop"
 HOME_ENV = "VIEWRA_HOME"
 LOG_NAME = "viewra-desktop.log"
+LOG_MAX_BYTES = 2_000_000  # a log this big when a process starts is rotated first
+LOG_BACKUPS = 3
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ def app_paths() -> AppPaths:
 
 
 def setup_logging(paths: AppPaths, verbose: bool = False) -> Path | None:
-    """A rotating log file (DEBUG); stderr only with ``verbose``. Returns the log file."""
+    """The log file (DEBUG), rotated first when it has grown past ``LOG_MAX_BYTES``; stderr
+    only with ``verbose``. Returns the log file."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG)
     for handler in list(root.handlers):
@@ -54,9 +56,8 @@ def setup_logging(paths: AppPaths, verbose: bool = False) -> Path | None:
     log_file: Path | None = paths.log_file
     try:
         paths.logs.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
-            paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-        )
+        rotate_log(paths.log_file)
+        file_handler = logging.FileHandler(paths.log_file, encoding="utf-8")
         file_handler.setFormatter(fmt)
         file_handler._viewra = True  # type: ignore[attr-defined]
         root.addHandler(file_handler)
@@ -68,3 +69,20 @@ def setup_logging(paths: AppPaths, verbose: bool = False) -> Path | None:
         stream._viewra = True  # type: ignore[attr-defined]
         root.addHandler(stream)
     return log_file
+
+
+def rotate_log(path: Path, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS) -> None:
+    """``path`` → ``path.1`` → … → ``path.N`` when it holds ``max_bytes`` or more. Once, as a
+    process starts: a session writes a few hundred lines, and the app and ``serve`` may
+    share the file, which a rotation in the middle of a run would split under the other.
+    (``logging.handlers``, which rotates on every write, costs a start about 10 ms.)"""
+    try:
+        if path.stat().st_size < max_bytes:
+            return
+    except OSError:
+        return  # no log yet
+    for number in range(backups - 1, 0, -1):
+        older = path.with_name(f"{path.name}.{number}")
+        if older.exists():
+            os.replace(older, path.with_name(f"{path.name}.{number + 1}"))
+    os.replace(path, path.with_name(f"{path.name}.1"))

@@ -25,7 +25,6 @@ import stat
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -352,7 +351,7 @@ if sys.platform == "win32":
         _winapi.CloseHandle(handle)
 
     def _create_windows_pipe() -> RelayPipe:
-        base = rf"\\.\pipe\viewra-{os.getpid()}-{uuid.uuid4().hex}"
+        base = rf"\\.\pipe\viewra-{os.getpid()}-{os.urandom(16).hex()}"
         writer_path, reader_path = base + "-in", base + "-out"
         inbound = _create(writer_path, _PIPE_ACCESS_INBOUND)  # ffmpeg writes into it
         try:

@@ -19,18 +19,12 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import tomli_w
+from types import ModuleType
 
 from . import profile_rules
 from .files import write_atomically
 from .profile_rules import CODEC_NAMES, ProfileError
 from .profiles import BUILTIN, Profile
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10: the same parser, before it joined the library
-    import tomli as tomllib
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +69,7 @@ def read(path: Path) -> Loaded:
 
 def parse(text: str, path: Path) -> Loaded:
     """The profiles in ``text`` (the file at ``path``, named in the problem)."""
+    tomllib = _toml_reader()
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -98,6 +93,17 @@ def parse(text: str, path: Path) -> Loaded:
     more = f", nor can {len(wrong) - 1} more" if len(wrong) > 1 else ""
     others = "your other profiles and " if made else ""
     return Loaded(tuple(made), _told(f"{wrong[0]}{more}; {others}the built-in profiles are used"))
+
+
+def _toml_reader() -> ModuleType:
+    """The TOML parser, imported when there is a file to read: most starts have none."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    import tomli  # pragma: no cover - Python 3.10: the same parser, before it joined Python
+
+    return tomli  # pragma: no cover
 
 
 def _where(exc: Exception) -> str:
@@ -125,6 +131,8 @@ def _told(problem: str) -> str:
 def render(profiles: Iterable[Profile]) -> str:
     """The file's text for ``profiles``: the header, then one table each."""
     document = {"profiles": {p.name: profile_rules.to_table(p) for p in profiles}}
+    import tomli_w  # here: most starts have no profiles to write (nor a file to read)
+
     return HEADER + tomli_w.dumps(document)
 
 
