@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core import binaries, layout
+from .core import binaries, heap, layout
 from .core.cache import Cache
 from .core.errors import ViewraError
 from .core.lifecycle import Events, State
@@ -73,6 +73,7 @@ def run_serve(
     on."""
     phases = Phases(process_started(), "serve")
     phases.mark("imports")
+    heap.return_large_blocks()  # its memory stays flat over a long film (core.heap)
     stop = stop_event("stopping")
 
     serving = threading.Event()
