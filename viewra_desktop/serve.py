@@ -27,7 +27,9 @@ from .core.profiles import Profile, get_profile
 from .core.session import Session
 from .signals import stop_event
 
-if TYPE_CHECKING:  # imported once the encode has started: off the first frame's way
+# Imported once the encode has started (the inspector: once the URLs are printed), off the
+# first frame's way.
+if TYPE_CHECKING:
     from .core.inspector import Inspector
     from .core.live import LiveDash
     from .core.server import SegmentServer
@@ -107,12 +109,11 @@ def run_serve(
         session.start()
         if server is None:
             server = _server(port)
-        from .core.inspector import Inspector
-        from .core.live import LiveDash
-
         mount = session.mount()
         tools = binaries.find_tools()
         if session.state is State.ENCODING:
+            from .core.live import LiveDash
+
             assert session.plan is not None and session.ledger is not None
             unit, duration = session.plan.timeline.unit, session.plan.duration
             live = LiveDash(session.folder, session.ledger, unit, duration, tools)
@@ -131,6 +132,8 @@ def run_serve(
         # session's entry, which it holds), and the timing goes into the log.
         cache.sweep()
         # The package's thumbnail sheets, in the background (quality metrics: the window's).
+        from .core.inspector import Inspector
+
         inspector = Inspector(session, tools.ffmpeg, measure=False)
         inspector.start()
         # The live packager starts a moment after the line: nothing delays the first frame.
