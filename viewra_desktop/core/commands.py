@@ -292,7 +292,7 @@ def _output_args(
 
 
 def _no_b_frames(plan: Plan) -> bool:
-    """B-frames put each run's first frame two frame durations after its first decode time,
+    """B-frames put each run's first frame a frame duration after its first decode time,
     and the package keeps the first run's offset (its edit list) for all runs: right only
     while frames last equally long. Without them the offset is zero."""
     return plan.media.video is not None and plan.media.video.variable_rate
