@@ -324,6 +324,23 @@ def test_readers_are_counted_until_they_end():
     assert ledger.readers == 0
 
 
+def test_requests_are_counted_while_they_wait():
+    ledger = Ledger(("video",))
+    assert ledger.waiting == 0
+    waiter = threading.Thread(target=ledger.wait, args=("video", 2, 5.0), kwargs={"growing": True})
+    waiter.start()
+    deadline = time.monotonic() + 2
+    while ledger.waiting == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert ledger.waiting == 1  # the session's monitor looks more often meanwhile
+    ledger.set_partial("video", 2, RUN / "1.m4s")
+    waiter.join(timeout=2)
+    assert not waiter.is_alive()
+    assert ledger.waiting == 0
+    assert ledger.wait("video", 2, 0.01, growing=True) is Wait.GROWING
+    assert ledger.waiting == 0  # also after an answer that needed no wait
+
+
 def test_a_whole_file_is_waited_for_until_it_is_made_or_given_up():
     ledger = Ledger([])
     ledger.expect_files(["subtitles/0.vtt", "subtitles/1.vtt"])

@@ -47,6 +47,7 @@ class Ledger:
         self._finished = False
         self._failure: str | None = None
         self._readers = 0  # answers streaming a segment that is being written
+        self._waiting = 0  # requests waiting for a segment (or init) not yet being written
         self._files: dict[str, bool | None] = {}  # whole files to come: None until made
 
     # -- writers ----------------------------------------------------------------------------
@@ -183,6 +184,13 @@ class Ledger:
         with self._cond:
             return self._readers
 
+    @property
+    def waiting(self) -> int:
+        """How many requests wait for a segment (or an init segment) not yet being written:
+        a player is held up until the session notices the packager's next file."""
+        with self._cond:
+            return self._waiting
+
     def partial(self, stream: StreamId, number: int) -> Path | None:
         """The file segment ``number`` is being written to, or None."""
         with self._cond:
@@ -234,7 +242,13 @@ class Ledger:
                 return Wait.MISSING
             return None
 
-        return self._wait_for(outcome, timeout, cancelled, poll)
+        with self._cond:
+            self._waiting += 1
+        try:
+            return self._wait_for(outcome, timeout, cancelled, poll)
+        finally:
+            with self._cond:
+                self._waiting -= 1
 
     def _wait_for(
         self,
