@@ -17,10 +17,28 @@ from pathlib import Path
 
 import mpv
 
-from viewra_desktop.core.player_options import MPV_OPTIONS
+from viewra_desktop.core.player_options import MPV_OPTIONS, decoder_threads
 
 VIEWRA = [sys.executable, "-m", "viewra_desktop"]
 PROFILE = "720p"
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A video stream the benchmark plays, as ``decoder_threads`` sees it."""
+
+    codec: str
+    width: int
+    height: int
+    frame_rate: float
+
+
+def app_threads(codec: str = "h264") -> int:
+    """The decoder threads the app gives the benchmark's 720p30 stream in ``codec`` (the
+    ladder's largest rung, 1080p30, gets the same)."""
+    return decoder_threads([Stream(codec, 1280, 720, 30.0)])
+
+
 MPV_EVENT_FILE_LOADED = 8
 
 
@@ -42,10 +60,15 @@ class Watch:
     cond: threading.Condition = field(default_factory=threading.Condition)
 
     @classmethod
-    def create(cls, plain: bool = False, **options: str) -> Watch:
-        """A libmpv with the app's session options (``plain``: mpv's defaults), and
+    def create(cls, plain: bool = False, threads: int | None = None, **options: str) -> Watch:
+        """A libmpv with the app's session options and decoder threads (``threads``, else
+        the app's for the 720p30 H.264 stream; ``plain``: mpv's defaults), and
         ``options``. No video or audio output."""
-        chosen = {**({} if plain else MPV_OPTIONS), **options}
+        app = {**MPV_OPTIONS}
+        count = app_threads() if threads is None else threads
+        if count:
+            app["vd_lavc_threads"] = str(count)
+        chosen = {**({} if plain else app), **options}
         player = mpv.MPV(vo="null", ao="null", **chosen)
         watch = cls(player)
         player.observe_property("time-pos", watch._on_time)
@@ -160,10 +183,16 @@ def last_timing(name: str = "serve") -> dict[str, float]:
 
 
 def first_frame(
-    file: Path, cache: Path, *options: str, vid: str = "auto", kind: str = "dash", plain=False
+    file: Path,
+    cache: Path,
+    *options: str,
+    vid: str = "auto",
+    kind: str = "dash",
+    plain: bool = False,
+    threads: int | None = None,
 ) -> Start:
     """Start serve, then a running mpv on its ``kind`` URL; when each moment came."""
-    watch = Watch.create(plain=plain, vid=vid)
+    watch = Watch.create(plain=plain, threads=threads, vid=vid)
     try:
         with serve(file, cache, *options) as served:
             watch.player.play(served.urls[kind])

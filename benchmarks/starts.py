@@ -10,7 +10,7 @@ from pathlib import Path
 from viewra_desktop.core.profiles import CODECS
 
 from .floor import floor_first_frame
-from .players import PROFILE, Start, Watch, first_frame, serve, wait_complete
+from .players import PROFILE, Start, Watch, app_threads, first_frame, serve, wait_complete
 
 LADDER_PLAYED = "2"  # the ladder's 720p rung (of 1080p, 720p, 480p, 360p): a 720p window
 
@@ -95,7 +95,9 @@ def measure_codec_first_frames(src: Path, runs: int, scratch: Path) -> dict[str,
     for index in range(runs):
         for codec in CODECS:
             cache = scratch / f"cf-{codec}-{index}"
-            start = first_frame(src, cache, "--profile", PROFILE, "--codec", codec)
+            start = first_frame(
+                src, cache, "--profile", PROFILE, "--codec", codec, threads=app_threads(codec)
+            )
             found[codec].append(start.frame)
             shutil.rmtree(cache, ignore_errors=True)
     return found

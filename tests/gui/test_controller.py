@@ -272,6 +272,7 @@ def test_open_finds_your_profiles_and_the_codec_overrides_theirs(qtbot, tmp_path
         [(info,)] = ctrl.recorder.of("session_changed")
         assert (info.profile, info.profile_label, info.hardware) == ("mine", "Mine", "vaapi")
         assert info.rung_labels == ("720p", "360p") and info.encoder == "libvpx-vp9"
+        assert info.decoder_threads == 1  # VP9 at 720p: one thread keeps up, and starts sooner
         assert not opened(qtbot, ctrl, ctrl.open(str(tmp_path / "a.mp4"), "theirs"))
         message, _details = ctrl.recorder.of("failed")[-1]
         assert message.startswith("There is no profile named 'theirs'") and "mine" in message

@@ -125,6 +125,10 @@ def test_commands(qtbot, player):
         ("loadfile", "http://127.0.0.1:1/t/manifest.mpd", "replace", "start=42.000"),
         ("set", "pause", "no"),
     ]
+    p.load("http://127.0.0.1:1/t/manifest.mpd", decoder_threads=1)
+    assert mpv.commands[-2] == (
+        "loadfile", "http://127.0.0.1:1/t/manifest.mpd", "replace", "vd-lavc-threads=1"
+    )  # fmt: skip
     mpv.report("idle-active", False)
     qtbot.waitUntil(lambda: not p.state.idle)
     p.seek(-3.0)

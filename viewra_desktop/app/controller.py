@@ -35,6 +35,7 @@ from ..core.lan import lan_address
 from ..core.lifecycle import Events, State
 from ..core.media import Chapter, SubtitleStream
 from ..core.plan import AudioTrack, TextTrack
+from ..core.player_options import decoder_threads
 from ..core.profiles import Profile, get_profile
 from ..core.progress import Progress
 from ..core.renditions import VideoRendition
@@ -72,6 +73,7 @@ class SessionInfo:
     video: tuple[VideoRendition, ...] = ()  # the rungs, in the order the player lists them
     hardware: str = ""  # what the profile asked for: "" software, "auto" or a family
     encryption: Encryption | None = None  # an encrypted preview: the player needs the key
+    decoder_threads: int = 0  # mpv's vd-lavc-threads for it (core.player_options)
 
     @property
     def rung_labels(self) -> tuple[str, ...]:
@@ -338,6 +340,9 @@ class SessionController(QObject):
             video=plan.video,
             hardware=profile.hardware,
             encryption=plan.encryption,
+            decoder_threads=decoder_threads(
+                plan.video, plan.media.video.frame_rate if plan.media.video else 0.0
+            ),
         )
         logger.info("playing %s (%s, %s) from %s", path, profile.name, info.encoder, info.dash_url)
         self.session_changed.emit(info)

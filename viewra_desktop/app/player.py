@@ -276,12 +276,20 @@ class Player(QObject):
             logger.warning("mpv command %r failed", args, exc_info=True)
 
     def load(
-        self, url: str, start: float = 0.0, audio: int | None = None, video: int | None = None
+        self,
+        url: str,
+        start: float = 0.0,
+        audio: int | None = None,
+        video: int | None = None,
+        decoder_threads: int = 0,
     ) -> None:
         """Play ``url`` from ``start``, with audio track ``audio`` (mpv's aid) and video track
-        ``video`` (mpv's vid: a ladder's rung) if given."""
+        ``video`` (mpv's vid: a ladder's rung) if given, decoded on ``decoder_threads``
+        threads (0: mpv's choice; core.player_options.decoder_threads)."""
         self.log.clear()
         options = [f"start={start:.3f}"] if start > 0 else []
+        if decoder_threads:
+            options.append(f"vd-lavc-threads={decoder_threads}")
         if audio is not None:
             options.append(f"aid={audio}")  # chosen at load: no switch once it plays
         if video is not None:

@@ -341,7 +341,11 @@ class MainWindow(QMainWindow):
     def _on_manifest_ready(self, url: str) -> None:
         start, self._resume_at = self._resume_at, 0.0
         self.player.load(
-            url, start=start, audio=self.tracks.start_audio(), video=self.quality.start_track()
+            url,
+            start=start,
+            audio=self.tracks.start_audio(),
+            video=self.quality.start_track(),
+            decoder_threads=self.info.decoder_threads if self.info else 0,
         )
         self.window_actions.play.setEnabled(True)
         self.controls.set_playing(True)

@@ -133,9 +133,13 @@ class Run:
             "run %s: segments %s..%s from %.3f s, video encoder %s",
             self.name, self.spec.first, self.spec.last, start, plan.main_video.encoder.name,
         )  # fmt: skip
+        # Where ffmpeg writes into pipes already open (POSIX), it starts first: it takes the
+        # longest to its first bytes, and the packager is up long before they come.
+        ready = all(fd is not None for fd in fds)
+        order = (self.ffmpeg, self.packager) if ready else (self.packager, self.ffmpeg)
         try:
-            self.packager.start()
-            self.ffmpeg.start()
+            for process in order:
+                process.start()
             for pipe in self.pipes:
                 pipe.writer_opened()
         except OSError as exc:
