@@ -17,26 +17,21 @@ from pathlib import Path
 
 import mpv
 
+from viewra_desktop.core.encoders import software
 from viewra_desktop.core.player_options import MPV_OPTIONS, decoder_threads
+from viewra_desktop.core.renditions import VideoRendition
+from viewra_desktop.core.streams import video
 
 VIEWRA = [sys.executable, "-m", "viewra_desktop"]
 PROFILE = "720p"
 
 
-@dataclass(frozen=True)
-class Stream:
-    """A video stream the benchmark plays, as ``decoder_threads`` sees it."""
-
-    codec: str
-    width: int
-    height: int
-    frame_rate: float
-
-
 def app_threads(codec: str = "h264") -> int:
     """The decoder threads the app gives the benchmark's 720p30 stream in ``codec`` (the
     ladder's largest rung, 1080p30, gets the same)."""
-    return decoder_threads([Stream(codec, 1280, 720, 30.0)])
+    stream = VideoRendition(video(0), 1280, 720, 30.0, level=31, maxrate_kbps=5000,
+                            encoder=software(codec))  # fmt: skip
+    return decoder_threads([stream])
 
 
 MPV_EVENT_FILE_LOADED = 8

@@ -38,8 +38,10 @@ def measure_serve_starts(src: Path, runs: int, scratch: Path) -> dict[str, list[
 
 
 def direct_open(src: Path) -> float:
-    """Seconds from a running libmpv (the app's options) opening ``src`` to its first frame."""
-    watch = Watch.create()
+    """Seconds from a running libmpv (the app's options) opening ``src`` to its first frame.
+    mpv picks its decoder threads, as in the app's view of the source file (the count for a
+    session's stream, ``app_threads``, is no choice the app makes for a source)."""
+    watch = Watch.create(threads=0)
     try:
         began = time.monotonic()
         watch.player.play(str(src))

@@ -47,7 +47,7 @@ class Ledger:
         self._finished = False
         self._failure: str | None = None
         self._readers = 0  # answers streaming a segment that is being written
-        self._waiting = 0  # requests waiting for a segment (or init) not yet being written
+        self._waiting = 0  # requests inside ``wait``
         self._files: dict[str, bool | None] = {}  # whole files to come: None until made
 
     # -- writers ----------------------------------------------------------------------------
@@ -186,8 +186,9 @@ class Ledger:
 
     @property
     def waiting(self) -> int:
-        """How many requests wait for a segment (or an init segment) not yet being written:
-        a player is held up until the session notices the packager's next file."""
+        """How many requests are inside ``wait``: for a segment (or an init segment) to be
+        complete, or with ``growing`` to be begun. Each holds a player up until the session
+        notices the packager's next file."""
         with self._cond:
             return self._waiting
 

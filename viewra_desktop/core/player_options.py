@@ -30,8 +30,8 @@ MPV_OPTIONS: dict[str, str] = {
 
 # Decoding on one thread: libavcodec's frame threads each hold a frame back, so with mpv's
 # automatic count (cores + 1) the first picture waits for two more frames from the encoder.
-# Side by side on the benchmark's 720p30 stream, serve's first frame came after 0.335 s
-# against 0.435 s. One thread keeps up with as many pixels per second as these, with room to
+# In turns on the benchmark's 720p30 stream (6 rounds), serve's first frame came after
+# 0.398 s against 0.447 s. One thread keeps up with as many pixels per second as these, with room to
 # spare beside the encoder (measured here: 1080p30 H.264 decodes at 4.6x realtime on one
 # core); above them, and for HEVC and AV1 (heavier to decode), mpv picks the count.
 ONE_THREAD_PIXEL_RATE = {"h264": 1920 * 1080 * 30, "vp9": 1280 * 720 * 30}
