@@ -101,6 +101,7 @@ class Inspector:
         self._on_stats = on_stats or (lambda report: None)
         self._on_thumbnails = on_thumbnails or (lambda thumbs: None)
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by stop() and when the session starts a run
         self._thread: threading.Thread | None = None
         self._process: SupervisedProcess | None = None
         self._process_lock = threading.Lock()
@@ -128,11 +129,13 @@ class Inspector:
             missing = sorted(set(range(1, image.sheets(self.plan.duration) + 1)) - thumbs.sheets)
             self.ledger.expect_files([layout.image_sheet(n) for n in missing])
             self._thumbs = thumbs
+        self.session.on_run_started(self._wake.set)
         self._thread = threading.Thread(target=self._loop, name="inspector", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         with self._process_lock:
             process = self._process
         if process is not None:
@@ -240,7 +243,7 @@ class Inspector:
         while not self._stop.is_set() and self._restarting():  # no new process meanwhile
             self._paused = True
             self._tick()
-            self._stop.wait(POLL_S)
+            self._nap()
         self._paused = False
         process = SupervisedProcess(name, argv, cwd=str(cwd), background=True)
         with self._process_lock:
@@ -259,7 +262,7 @@ class Inspector:
                     process.pause(paused)
                     self._paused = paused
                 self._tick()
-                self._stop.wait(POLL_S)
+                self._nap()
         finally:
             if self._paused:
                 process.pause(False)
@@ -278,6 +281,12 @@ class Inspector:
             self._tick()
             if self._stop.wait(POLL_S):
                 return
+
+    def _nap(self) -> None:
+        """Wait ``POLL_S``, or less: until ``stop()`` or until the session starts a run (a
+        restart of the encoder is seen at once, not up to ``POLL_S`` late)."""
+        self._wake.wait(POLL_S)
+        self._wake.clear()
 
     def _restarting(self) -> bool:
         return encoder_restarting(self.session.state, self.session.runs)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,7 @@ class Session:
         self._run: Run | None = None  # the one that runs now
         self._run_ids = itertools.count(1)
         self._jobs = Jobs()
+        self._run_listeners: list[Callable[[], None]] = []
         self._probed: dict[str, Any] = {}  # what ffprobe said of the source (the record keeps it)
         self._monitor: threading.Thread | None = None
         self._stop = threading.Event()
@@ -202,7 +204,14 @@ class Session:
         run.step = self._events.step
         run.start()
         self.runs.append(run)
+        for listener in self._run_listeners:
+            listener()
         return run
+
+    def on_run_started(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` each time a run has started (on the thread that started it; it
+        must not block): the inspector stands aside at once while the encoder restarts."""
+        self._run_listeners.append(listener)
 
     # -- monitor ----------------------------------------------------------------------------
 
