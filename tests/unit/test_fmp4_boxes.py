@@ -7,7 +7,7 @@ import struct
 import pytest
 
 from viewra_desktop.core.fmp4 import Fmp4Error, TopLevel, free_box
-from viewra_desktop.core.server import block_padding
+from viewra_desktop.core.server import block_padding, block_ready
 
 
 def box(kind: bytes, payload: bytes) -> bytes:
@@ -84,11 +84,35 @@ def test_padding_reaches_the_next_block(sent, pad):
 
 def test_only_the_end_of_an_mdat_is_between_fragments():
     boxes = TopLevel()
-    found = []
-    for at in range(len(FILE)):
-        boxes.feed(FILE[at : at + 1])
-        if boxes.between_fragments:
-            found.append(at + 1)
+    found = [at + 1 for at in range(len(FILE)) if boxes.feed(FILE[at : at + 1]) is not None]
     assert found == [len(FILE)]  # not after styp or moof: only where the fragment ends
-    boxes.feed(box(b"moof", bytes(4)))
-    assert boxes.at_boundary and not boxes.between_fragments
+    assert boxes.feed(box(b"moof", bytes(4))) is None
+    assert boxes.at_boundary
+
+
+def test_feed_says_where_the_last_fragment_that_ends_in_the_bytes_ends():
+    boxes = TopLevel()
+    two = FILE + box(b"moof", bytes(92)) + box(b"mdat", bytes(50))
+    assert boxes.feed(two[:100]) is None  # styp, then inside the moof
+    assert boxes.feed(two[100 : len(FILE) + 20]) == len(FILE) - 100
+    assert boxes.feed(two[len(FILE) + 20 :]) == len(two) - len(FILE) - 20
+    assert boxes.feed(box(b"moof", bytes(4))) is None
+
+
+@pytest.mark.parametrize(
+    ("sent", "held", "whole", "ready"),
+    [
+        (0, 2048, 1040, 1040),  # a fragment and a half: the whole one
+        (0, 900, 0, 0),  # the first fragment being written: nothing yet
+        (0, 62504, 0, 32768),  # a keyframe being written: the block it fills
+        (32768, 40000, 0, 32768),  # ...and the next one
+        (32768, 40000, 35000, 35000),  # its end, before a block is full
+        (1040, 3000, 0, 0),  # after a padded answer's fragment
+    ],
+)
+def test_a_block_reader_gets_the_whole_fragments_and_the_full_blocks(sent, held, whole, ready):
+    assert block_ready(sent, held, whole, 32768) == ready
+
+
+def test_any_other_reader_gets_all():
+    assert block_ready(100, 900, 0, 0) == 900

@@ -478,32 +478,59 @@ def test_a_block_reader_gets_each_caught_up_answer_padded_to_a_block(served, raw
     assert len(body) == 4 * LAVF_BLOCK  # 1 block, then 50 KB to the end of the 3rd, then 1
 
 
-def test_no_padding_inside_a_box(served, raw):
-    data = fragment(1000, 1)
-    served.grow(2, data[:500])  # the packager is halfway through writing its mdat
+@pytest.mark.parametrize(
+    "written",
+    [500, 100, 50],  # inside the mdat; the moof whole, its mdat not begun; inside the moof
+)
+def test_a_fragment_being_written_waits_and_the_one_before_is_padded(served, raw, written):
+    """The packager's writes do not end where its fragments do. A block reader gets the
+    whole fragments at once, padded (never a box inside a box, nor between a moof and its
+    mdat, whose samples it finds at an offset from itself), and the rest once it is whole."""
+    first, second = fragment(300, 1), fragment(1000, 3)
+    served.grow(2, first + second[:written])
     raw.send(served.path("video/2.m4s"), headers=LAVF)
     assert raw.head()[0] == 200
-    assert raw.body(500) == data[:500]
-    assert raw.quiet()  # no free box in the middle of the mdat
-    served.grow(2, data[500:])
-    body = read_available(raw, len(data) - 500, 500)
-    assert body[: len(data) - 500] == data[500:]
-    assert body[len(data) - 500 + 4 : len(data) - 500 + 8] == b"free"
+    body = read_available(raw, len(first))
+    assert body[: len(first)] == first
+    assert len(body) == LAVF_BLOCK and body[len(first) + 4 : len(first) + 8] == b"free"
+    assert raw.quiet()  # nothing of the fragment still being written
+    served.grow(2, second[written:])
+    body += read_available(raw, len(second), len(body))
+    assert body[LAVF_BLOCK : LAVF_BLOCK + len(second)] == second
+    whole = served.complete(2)
+    assert raw.chunk() == b""
+    assert without_free_boxes(body) == (whole, 2)
 
 
-def test_no_padding_between_a_moof_and_its_mdat(served, raw):
-    """A moof finds its samples at an offset from itself, in the mdat right after it: the
-    packager having written a moof but not yet its mdat is no place for a free box."""
-    data = fragment(1000, 1)
-    served.grow(2, data[:100])  # the moof, whole; its mdat not begun
+def test_a_block_reader_gets_each_full_block_of_a_fragment_being_written(served, raw):
+    keyframe = fragment(60_000, 1)
+    served.grow(2, keyframe[:40_000])
     raw.send(served.path("video/2.m4s"), headers=LAVF)
     assert raw.head()[0] == 200
-    assert raw.body(100) == data[:100]
+    assert raw.body(LAVF_BLOCK) == keyframe[:LAVF_BLOCK]  # what the reader can take now
     assert raw.quiet()
-    served.grow(2, data[100:])
-    body = read_available(raw, len(data) - 100, 100)
-    assert body[: len(data) - 100] == data[100:]  # the mdat right after its moof
-    assert body[len(data) - 100 + 4 : len(data) - 100 + 8] == b"free"  # then the padding
+    served.grow(2, keyframe[40_000:])
+    body = read_available(raw, len(keyframe) - LAVF_BLOCK, LAVF_BLOCK)
+    assert body[: len(keyframe) - LAVF_BLOCK] == keyframe[LAVF_BLOCK:]
+    served.complete(2)
+    assert raw.chunk() == b""
+
+
+def test_a_fragment_held_back_comes_when_the_segment_is_complete(served, raw):
+    first, second = fragment(300, 1), fragment(1000, 3)
+    served.grow(2, first + second[:500])
+    raw.send(served.path("video/2.m4s"), headers=LAVF)
+    assert raw.head()[0] == 200
+    body = read_available(raw, len(first))
+    assert raw.quiet()
+    with (served.run / "video" / "0.m4s").open("ab") as handle:
+        handle.write(second[500:])  # the packager's last write, then the segment is complete
+    whole = served.complete(2)
+    while chunk := raw.chunk():
+        body += chunk
+    kept, free = without_free_boxes(body)
+    assert kept == whole == first + second
+    assert free in (1, 2)  # a second padding if the server saw the last write before the end
 
 
 def test_other_clients_get_the_file_as_it_is(served, raw):

@@ -245,54 +245,50 @@ def free_box(size: int) -> bytes:
 
 
 class TopLevel:
-    """Follows the top-level boxes of a file that is read in pieces as it is written:
-    whether what was read so far ends where a box ends, and after which box, so that a box
-    may be put there."""
+    """Follows the top-level boxes of a file that is read in pieces as it is written: where
+    a box may be put. That is between two fragments, after an ``mdat``: a ``moof`` finds its
+    samples at an offset from itself, in the ``mdat`` right after it, so a box put between
+    the two would move them."""
 
     def __init__(self) -> None:
         self._head = bytearray()  # the header read so far of the box that starts next
         self._left = 0  # bytes of the current box not read yet
         self._kind = b""  # the current box's type
-        self.last = b""  # the type of the last box read whole
 
     @property
     def at_boundary(self) -> bool:
         return self._left == 0 and not self._head
 
-    @property
-    def between_fragments(self) -> bool:
-        """At a boundary after an ``mdat``: where a box may go without moving any sample. (A
-        ``moof`` finds its samples at an offset from itself, in the ``mdat`` right after it:
-        a box put between the two would move them.)"""
-        return self.at_boundary and self.last == b"mdat"
-
-    def feed(self, data: bytes) -> None:
-        at, end = 0, len(data)
+    def feed(self, data: bytes) -> int | None:
+        """Follow ``data``, the file's next bytes; where in it the last ``mdat`` that ends in
+        it ends (the last place a box may go), or None if none does."""
+        at, end, cut = 0, len(data), None
         while at < end:
             if self._left:
                 step = min(self._left, end - at)
                 self._left -= step
                 at += step
-                continue
-            # The header's first 8 bytes, then 8 more if they say a 64-bit size follows:
-            # never a byte past the header, which may be the next box's.
-            need = 8 if len(self._head) < 8 else 16
-            take = min(need - len(self._head), end - at)
-            self._head += data[at : at + take]
-            at += take
-            header = _box_header(self._head, 0, len(self._head))
-            if header is None:
-                continue
-            size, head = header
-            if size is None:
-                size = 1 << 62  # the box runs to the end of the file
-            if size < head:
-                raise Fmp4Error(f"a box of {size} bytes")
-            self._left = size - head
-            self._kind = bytes(self._head[4:8])
-            self._head.clear()
-        if not self._left and not self._head and self._kind:
-            self.last = self._kind
+            else:
+                # The header's first 8 bytes, then 8 more if they say a 64-bit size follows:
+                # never a byte past the header, which may be the next box's.
+                need = 8 if len(self._head) < 8 else 16
+                take = min(need - len(self._head), end - at)
+                self._head += data[at : at + take]
+                at += take
+                header = _box_header(self._head, 0, len(self._head))
+                if header is None:
+                    continue
+                size, head = header
+                if size is None:
+                    size = 1 << 62  # the box runs to the end of the file
+                if size < head:
+                    raise Fmp4Error(f"a box of {size} bytes")
+                self._left = size - head
+                self._kind = bytes(self._head[4:8])
+                self._head.clear()
+            if not self._left and self._kind == b"mdat":  # a fragment ends here
+                cut = at
+        return cut
 
 
 def compact(data: bytes, track: TrackInfo) -> bytes | None:
