@@ -44,6 +44,7 @@ from .starts import (
     measure_ladder_and_single,
     measure_replay,
     measure_serve_starts,
+    measure_window_replay,
 )
 
 Row = tuple[str, str, str, str]
@@ -172,6 +173,13 @@ def main(argv: list[str] | None = None) -> int:
             "first frame, replay of a finished session (serve start → frame) ÷ a running "
             "libmpv opening the source file itself", "≤ 2×",
             replay["replay"], replay["direct"], "source itself",
+        ))  # fmt: skip
+        in_window = measure_window_replay(hd, runs, scratch)
+        rows.append(_versus(
+            "first frame, replay in the window (the app open): a finished session's file "
+            "opened on the welcome page → its first frame drawn ÷ the same window's mpv "
+            "opening the source file itself", "≤ 2×",
+            in_window["replay"], in_window["direct"], "source itself",
         ))  # fmt: skip
         film_starts = measure_film_starts(unit, film, runs, scratch)
         film_frames = [s.frame for s in film_starts["film"]]

@@ -1,5 +1,6 @@
 """First frames: the floor, ``serve`` with the app's player and with a plain one, a replay
-from the cache against mpv opening the source itself, the ladder and each codec."""
+from the cache (by ``serve``, and in the window) against mpv opening the source itself, the
+ladder and each codec."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from viewra_desktop.core.profiles import CODECS
 
+from . import window
 from .floor import floor_first_frame
 from .players import PROFILE, Start, Watch, app_threads, first_frame, serve, wait_complete
 
@@ -63,6 +65,22 @@ def measure_replay(src: Path, runs: int, scratch: Path) -> dict[str, list[float]
         found["replay"].append(first_frame(src, cache).frame)
         found["direct"].append(direct_open(src))
     shutil.rmtree(cache, ignore_errors=True)
+    return found
+
+
+def measure_window_replay(src: Path, runs: int, scratch: Path) -> dict[str, list[float]]:
+    """A finished session replayed in the window (the app open: the file opened on the
+    welcome page → its first frame drawn), and the same window's mpv opening the source file
+    itself, in turns."""
+    home = scratch / "replay-window"
+    with serve(src, home / "cache"):  # the window's profile, and its cache
+        wait_complete(home / "cache")
+    found: dict[str, list[float]] = {"replay": [], "direct": []}
+    for opened in window.measure([src] * runs, home, turns=True)["opens"]:
+        frame = opened["steps"].get("first frame")
+        assert frame is not None, f"no first frame: {opened}"
+        found["replay" if opened["kind"] == "session" else "direct"].append(frame)
+    shutil.rmtree(home, ignore_errors=True)
     return found
 
 

@@ -1,11 +1,13 @@
 """The window's first frames, measured in the real app (a child process, under Xvfb when
 there is no display).
 
-    python -m benchmarks.window [--demo] [--settle S] [--ao AO] FILE...
+    python -m benchmarks.window [--demo] [--turns] [--settle S] [--ao AO] FILE...
 
 With files: the window is shown, left to settle (the app already open), then each file is
 opened as from the welcome page, played to its first frame on screen and closed. With
-``--demo`` (a fresh home): the demo clip is opened as soon as the window is exposed. Prints
+``--turns``, each file is then also opened by the window's mpv itself, as a local file (the
+reference for a replay from the cache), in turns with the sessions. With ``--demo`` (a fresh
+home): the demo clip is opened as soon as the window is exposed. Prints
 one JSON line: when the window was exposed (seconds from the process start) and, per open,
 the steps of its timing line (app.open_timing), in seconds from the open.
 
@@ -35,15 +37,22 @@ OPEN_TIMEOUT_S = 60.0
 @dataclass
 class _State:
     current: str | None = None  # the file being opened
+    kind: str = "session"  # how: as a session, or "direct" (the window's mpv, the file itself)
     deadline: float = 0.0  # for its first frame
     next_at: float = float("inf")  # when to open the next
 
 
 def measure(
-    files: list[Path], home: Path, demo: bool = False, settle: float = 1.5, ao: str = "null"
+    files: list[Path],
+    home: Path,
+    demo: bool = False,
+    settle: float = 1.5,
+    ao: str = "null",
+    turns: bool = False,
 ) -> dict:
     """Run the child; its JSON result."""
     argv = [sys.executable, "-m", "benchmarks.window", "--settle", str(settle), "--ao", ao]
+    argv += ["--turns"] if turns else []
     argv += ["--demo"] if demo else [str(f) for f in files]
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         xvfb = shutil.which("xvfb-run")
@@ -62,6 +71,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--turns", action="store_true", help="each file also opened directly")
     parser.add_argument("--settle", type=float, default=1.5)
     parser.add_argument("--ao", default="null", help='mpv\'s audio output ("": its own choice)')
     args = parser.parse_args()
@@ -82,7 +92,11 @@ def main() -> int:
     if args.ao:
         window.player.mpv["ao"] = args.ao
     result: dict = {"opens": []}
-    todo = ["demo"] if args.demo else [str(f) for f in args.files]
+    if args.demo:
+        todo = [("session", "demo")]
+    else:
+        kinds = ("session", "direct") if args.turns else ("session",)
+        todo = [(kind, str(f)) for f in args.files for kind in kinds]
     state = _State()
 
     def tick() -> None:
@@ -97,9 +111,15 @@ def main() -> int:
             steps = window.timing.phases.reached()
             if "first frame" not in steps and now < state.deadline:
                 return
-            result["opens"].append({"file": Path(state.current).name, "steps": steps})
+            result["opens"].append(
+                {"file": Path(state.current).name, "kind": state.kind, "steps": steps}
+            )
             state.current = None
-            window.close_video()
+            if state.kind == "direct":
+                window.player.stop()
+                window.stack.setCurrentWidget(window.welcome)
+            else:
+                window.close_video()
             state.next_at = now + args.settle  # the encoder stops, the machine settles
             return
         if now < state.next_at:
@@ -108,10 +128,15 @@ def main() -> int:
             timer.stop()
             window.close()
             return
-        state.current = current = todo.pop(0)
+        state.kind, current = todo.pop(0)
+        state.current = current
         state.deadline = now + OPEN_TIMEOUT_S
         if args.demo:
             window.open_demo()
+        elif state.kind == "direct":  # as a session's open shows it: the video page, then mpv
+            window.timing.begin(current)
+            window.stack.setCurrentWidget(window.video_page)
+            window.player.load_file(current, paused=False)
         else:
             window.open_file(current)
 
