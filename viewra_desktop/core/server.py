@@ -377,9 +377,10 @@ class _Handler(BaseHTTPRequestHandler):
                         sent += pad
                     outcome = ledger.follow(stream, number, path, GROWING_POLL_S)
                     if outcome is Wait.READY:  # complete: the same file, now whole
-                        while data := held or handle.read(CHUNK):
+                        if held:
+                            self._write_chunk(held)
+                        while data := handle.read(CHUNK):
                             self._write_chunk(data)
-                            held = b""
                         self._write_chunk(b"")  # the last chunk: the answer is whole
                         return True
                     idle_since = idle_since or time.monotonic()
